@@ -1,0 +1,101 @@
+#include "app.hpp"
+
+#include "graflow/core/duration.hpp"
+#include "graflow/core/error.hpp"
+#include "graflow/core/log.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <ostream>
+#include <unistd.h>
+
+namespace graflow::cli {
+
+Format Globals::format() const { return parse_format(output); }
+
+config::Config Globals::load_config() const { return config::load_config(config_file); }
+
+std::chrono::milliseconds Globals::redis_timeout_ms() const {
+  auto d = parse_duration(redis_timeout, "--redis-timeout");
+  if (d.count() <= 0) {
+    throw usage_error("--redis-timeout must be greater than zero");
+  }
+  return d;
+}
+
+std::vector<config::Override> Globals::prefix_overrides() const {
+  if (!key_prefix.empty()) {
+    return {{"keyPrefix=" + key_prefix, "--key-prefix"}};
+  }
+  if (const char* env = std::getenv("KEY_PREFIX"); env != nullptr && *env != '\0') {
+    return {{std::string("keyPrefix=") + env, "$KEY_PREFIX"}};
+  }
+  return {};
+}
+
+std::string Globals::profile_or_default(const std::string& flag, const config::Config& config) {
+  if (!flag.empty()) {
+    return flag;
+  }
+  return config.default_profile().value_or("");
+}
+
+bool Globals::color() const {
+  const char* env = std::getenv("NO_COLOR");
+  return !no_color && (env == nullptr || *env == '\0') && isatty(STDOUT_FILENO) != 0;
+}
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  Globals g;
+  g.out = &out;
+  g.err = &err;
+  CLI::App app{"graflowctl: make a Kubernetes worker Deployment follow a Redis queue "
+               "(HPA + Prometheus + prometheus-adapter)",
+               "graflowctl"};
+  app.set_version_flag("--version", std::string("graflowctl ") + GRAFLOW_VERSION);
+  app.fallthrough();
+  app.require_subcommand(1);
+  app.option_defaults()->always_capture_default();
+  app.add_option("--config", g.config_file, "config file (default ./graflow.yaml, then $XDG_CONFIG_HOME/graflowctl/config.yaml)")
+      ->envname("GRAFLOW_CONFIG");
+  app.add_option("--kubeconfig", g.kubeconfig, "kubeconfig file(s), ':'-separated (default $KUBECONFIG, ~/.kube/config)");
+  app.add_option("--context", g.context, "kubeconfig context to use");
+  app.add_option("-n,--namespace", g.namespace_, "namespace (default: the profile's, then the context's)");
+  app.add_option("--redis-url", g.redis_url, "redis://[user:password@]host[:port][/db] (env GRAFLOW_REDIS_URL)");
+  app.add_option("--redis-timeout", g.redis_timeout, "Redis connect and reply timeout");
+  app.add_option("--key-prefix", g.key_prefix, "queue key prefix; the queue is PREFIX:queue (env KEY_PREFIX)");
+  app.add_option("-o,--output", g.output, "output format")->check(CLI::IsMember({"text", "json", "yaml"}));
+  app.add_flag("-v,--verbose", g.verbosity, "log what graflowctl does on stderr (repeat for more)");
+  app.add_flag("--no-color", g.no_color, "no colours (also when NO_COLOR is set)");
+
+  setup_profiles(app, g);
+  setup_render(app, g);
+  setup_queue(app, g);
+
+  try {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::Success& e) {
+      // --help (of whichever command was named) and --version
+      return app.exit(e, out, err);
+    } catch (const CLI::ParseError& e) {
+      err << "graflowctl: error: " << e.what() << "\nRun 'graflowctl --help' for usage.\n";
+      return static_cast<int>(Exit::usage);
+    }
+    log::set_verbosity(g.verbosity);
+    if (g.action) {
+      g.action();
+    }
+    return 0;
+  } catch (const Error& e) {
+    out.flush();
+    err << "graflowctl: error: " << e.what() << '\n';
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    out.flush();
+    err << "graflowctl: error: " << e.what() << '\n';
+    return static_cast<int>(Exit::failure);
+  }
+}
+
+} // namespace graflow::cli

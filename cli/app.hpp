@@ -1,0 +1,58 @@
+#pragma once
+// The command line: global options, one file per command under commands/, and run(),
+// which maps every error to one stderr line and an exit code.
+#include "graflow/config/config.hpp"
+#include "graflow/core/output.hpp"
+
+#include <chrono>
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace graflow::cli {
+
+struct Globals {
+  std::string config_file;
+  std::string kubeconfig;
+  std::string context;
+  std::string namespace_;
+  std::string redis_url;
+  std::string redis_timeout = "2s";
+  std::string key_prefix;
+  std::string output = "text";
+  int verbosity = 0;
+  bool no_color = false;
+
+  std::ostream* out = nullptr;
+  std::ostream* err = nullptr;
+  // Set by the chosen command's parse callback; run after parsing succeeded.
+  std::function<void()> action;
+
+  [[nodiscard]] Format format() const;
+  [[nodiscard]] config::Config load_config() const;
+  [[nodiscard]] std::chrono::milliseconds redis_timeout_ms() const;
+  // --key-prefix or $KEY_PREFIX as an override of the profile's keyPrefix.
+  [[nodiscard]] std::vector<config::Override> prefix_overrides() const;
+  // --profile NAME, else the config's defaultProfile; empty when neither.
+  [[nodiscard]] static std::string profile_or_default(const std::string& flag, const config::Config& config);
+  [[nodiscard]] bool color() const;
+};
+
+// The profile named by --profile (or the config's default) with --key-prefix/$KEY_PREFIX,
+// -n and every --set applied. A usage Error when there is none. Used by render and deploy.
+config::ResolvedProfile resolve_profile_for(const Globals& g, const std::string& flag,
+                                            const std::vector<std::string>& sets, const char* command);
+
+void setup_profiles(CLI::App& app, Globals& g);
+void setup_render(CLI::App& app, Globals& g);
+void setup_queue(CLI::App& app, Globals& g);
+
+// Runs graflowctl with the given arguments; returns the exit code.
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+} // namespace graflow::cli

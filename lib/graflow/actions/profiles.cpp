@@ -1,0 +1,99 @@
+#include "graflow/actions/profiles.hpp"
+
+#include "graflow/config/schema.hpp"
+#include "graflow/core/table.hpp"
+
+#include <ostream>
+
+namespace graflow::actions {
+namespace {
+
+nlohmann::json typed_value(const config::Setting& s) {
+  const config::KeySpec* spec = config::find_key(s.key);
+  switch (spec != nullptr ? spec->kind : config::Kind::dns_label) {
+  case config::Kind::positive_int:
+  case config::Kind::port:
+  case config::Kind::seconds:
+  case config::Kind::period_seconds:
+    return std::stoll(s.value);
+  case config::Kind::boolean:
+    return s.value == "true";
+  case config::Kind::policies: {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& p : s.policies) {
+      list.push_back({{"type", p.type}, {"value", p.value}, {"periodSeconds", p.period_seconds}});
+    }
+    return list;
+  }
+  default:
+    return s.value;
+  }
+}
+
+std::string display_value(const config::Setting& s) {
+  if (s.policies.empty()) {
+    return s.value;
+  }
+  return typed_value(s).dump();
+}
+
+} // namespace
+
+nlohmann::json profile_json(const config::ResolvedProfile& resolved) {
+  nlohmann::json doc = {{"name", resolved.profile.name}};
+  for (const auto& s : resolved.settings) {
+    doc[nlohmann::json::json_pointer("/" + [&] {
+      std::string p = s.key;
+      for (auto& c : p) {
+        if (c == '.') {
+          c = '/';
+        }
+      }
+      return p;
+    }())] = typed_value(s);
+  }
+  doc["queueKey"] = resolved.profile.queue_key();
+  return doc;
+}
+
+void list_profiles(std::ostream& out, const config::Config& config, const std::vector<config::Override>& overrides,
+                   Format format) {
+  nlohmann::json list = nlohmann::json::array();
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& name : config.profile_names()) {
+    const auto resolved = config.resolve(name, overrides);
+    const auto& p = resolved.profile;
+    const bool is_default = config.default_profile() == name;
+    list.push_back({{"name", name},
+                    {"default", is_default},
+                    {"minReplicas", p.min_replicas},
+                    {"maxReplicas", p.max_replicas},
+                    {"averageValue", p.average_value},
+                    {"namespace", p.namespace_ ? nlohmann::json(*p.namespace_) : nlohmann::json(nullptr)},
+                    {"keyPrefix", p.key_prefix},
+                    {"source", resolved.source}});
+    rows.push_back({is_default ? "*" : "", name, std::to_string(p.min_replicas), std::to_string(p.max_replicas),
+                    std::to_string(p.average_value), p.namespace_.value_or("(context)"), p.key_prefix,
+                    resolved.source});
+  }
+  if (format != Format::text) {
+    write_structured(out, nlohmann::json{{"profiles", list}}, format);
+    return;
+  }
+  write_table(out, {"DEFAULT", "NAME", "MIN", "MAX", "AVERAGE VALUE", "NAMESPACE", "KEY PREFIX", "SOURCE"}, rows);
+}
+
+void show_profile(std::ostream& out, const config::ResolvedProfile& resolved, Format format) {
+  if (format != Format::text) {
+    write_structured(out, profile_json(resolved), format);
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& s : resolved.settings) {
+    rows.push_back({s.key, display_value(s), s.origin.describe()});
+  }
+  out << "Profile: " << resolved.profile.name << "\n\n";
+  write_table(out, {"KEY", "VALUE", "FROM"}, rows);
+}
+
+} // namespace graflow::actions

@@ -1,0 +1,20 @@
+#pragma once
+// `graflowctl profiles` and `graflowctl profiles show NAME`.
+#include "graflow/config/config.hpp"
+#include "graflow/core/output.hpp"
+
+#include <iosfwd>
+
+namespace graflow::actions {
+
+// Every profile with its numbers and where it comes from; `*` marks the default.
+void list_profiles(std::ostream& out, const config::Config& config, const std::vector<config::Override>& overrides,
+                   Format format);
+
+// One resolved profile: every key, its value and its origin (file:line, built-in, --set).
+void show_profile(std::ostream& out, const config::ResolvedProfile& resolved, Format format);
+
+// The resolved profile as the nested JSON object that `profiles show -o json` prints.
+nlohmann::json profile_json(const config::ResolvedProfile& resolved);
+
+} // namespace graflow::actions

@@ -1,0 +1,111 @@
+#include "graflow/actions/queue.hpp"
+
+#include "graflow/core/error.hpp"
+#include "graflow/core/signals.hpp"
+#include "graflow/core/table.hpp"
+
+#include <ctime>
+#include <fmt/format.h>
+#include <ostream>
+
+namespace graflow::actions {
+
+std::vector<QueueReading> read_queues(redis::QueueStore& store, const std::vector<std::string>& prefixes,
+                                      const config::Profile* profile) {
+  std::vector<std::string> keys;
+  keys.reserve(prefixes.size());
+  for (const auto& p : prefixes) {
+    keys.push_back(p + ":queue");
+  }
+  const std::vector<long long> depths = store.lengths(keys);
+  std::vector<QueueReading> out;
+  for (std::size_t i = 0; i < prefixes.size(); ++i) {
+    QueueReading r{prefixes[i], keys[i], depths.at(i), std::nullopt};
+    if (profile != nullptr) {
+      r.desired_workers = config::desired_workers(r.depth, *profile);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+namespace {
+
+nlohmann::json to_json(const std::vector<QueueReading>& readings) {
+  nlohmann::json queues = nlohmann::json::array();
+  for (const auto& r : readings) {
+    nlohmann::json q = {{"key_prefix", r.key_prefix}, {"key", r.key}, {"depth", r.depth}};
+    if (r.desired_workers) {
+      q["desired_workers"] = *r.desired_workers;
+    }
+    queues.push_back(std::move(q));
+  }
+  return nlohmann::json{{"queues", std::move(queues)}};
+}
+
+} // namespace
+
+void print_queues(std::ostream& out, const std::vector<QueueReading>& readings, Format format) {
+  if (format != Format::text) {
+    write_structured(out, to_json(readings), format);
+    return;
+  }
+  const bool with_workers = !readings.empty() && readings.front().desired_workers.has_value();
+  std::vector<std::string> headers = {"KEY PREFIX", "KEY", "DEPTH"};
+  if (with_workers) {
+    headers.emplace_back("DESIRED WORKERS");
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : readings) {
+    std::vector<std::string> row = {r.key_prefix, r.key, std::to_string(r.depth)};
+    if (r.desired_workers) {
+      row.push_back(std::to_string(*r.desired_workers));
+    }
+    rows.push_back(std::move(row));
+  }
+  write_table(out, headers, rows);
+}
+
+void watch_queues(const std::function<std::unique_ptr<redis::QueueStore>()>& connect, const WatchOptions& options,
+                  const SignalWatcher& signals, std::ostream& out, std::ostream& err) {
+  std::unique_ptr<redis::QueueStore> store;
+  while (signals.received() == 0) {
+    try {
+      if (!store) {
+        store = connect();
+      }
+      const auto readings = read_queues(*store, options.prefixes, options.profile);
+      if (options.format == Format::json) {
+        out << to_json(readings).dump() << '\n';
+      } else if (options.format == Format::yaml) {
+        out << "---\n";
+        print_queues(out, readings, options.format);
+      } else {
+        const std::time_t now = std::time(nullptr);
+        char stamp[32];
+        std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::localtime(&now));
+        if (options.terminal) {
+          out << "\033[H\033[2J";
+        }
+        out << fmt::format("Every {}s: queue depth    {}\n\n", static_cast<double>(options.interval.count()) / 1000.0,
+                           stamp);
+        print_queues(out, readings, options.format);
+        if (!options.terminal) {
+          out << '\n';
+        }
+      }
+      out.flush();
+    } catch (const Error& e) {
+      if (e.code() == Exit::usage) {
+        throw;
+      }
+      store.reset();
+      err << "graflowctl: error: " << e.what() << " (retrying)\n";
+      err.flush();
+    }
+    signals.sleep_for(options.interval);
+  }
+  throw interrupted("interrupted");
+}
+
+} // namespace graflow::actions

@@ -1,0 +1,49 @@
+#pragma once
+// `graflowctl queue depth`: read queue lengths and what the HPA would make of them.
+#include "graflow/config/profile.hpp"
+#include "graflow/core/output.hpp"
+#include "graflow/redis/store.hpp"
+
+#include <chrono>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace graflow {
+class SignalWatcher;
+}
+
+namespace graflow::actions {
+
+struct QueueReading {
+  std::string key_prefix;
+  std::string key;
+  long long depth = 0;
+  std::optional<long long> desired_workers; // only with a profile
+};
+
+// Reads every prefix's <prefix>:queue in one round trip.
+std::vector<QueueReading> read_queues(redis::QueueStore& store, const std::vector<std::string>& prefixes,
+                                      const config::Profile* profile);
+
+// Text table, or the documented JSON/YAML: {"queues":[{key_prefix, key, depth, desired_workers?}]}.
+void print_queues(std::ostream& out, const std::vector<QueueReading>& readings, Format format);
+
+struct WatchOptions {
+  std::vector<std::string> prefixes;
+  const config::Profile* profile = nullptr;
+  std::chrono::milliseconds interval{2000};
+  Format format = Format::text;
+  bool terminal = false; // redraw in place instead of appending
+};
+
+// Refreshes until a signal arrives, then throws an `interrupted` Error. A failed read is
+// reported on `err` and retried with a new connection from `connect` at the next tick.
+[[noreturn]] void watch_queues(const std::function<std::unique_ptr<redis::QueueStore>()>& connect,
+                               const WatchOptions& options, const SignalWatcher& signals, std::ostream& out,
+                               std::ostream& err);
+
+} // namespace graflow::actions

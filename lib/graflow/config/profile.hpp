@@ -1,0 +1,72 @@
+#pragma once
+// A resolved profile: every value the templates and commands need, already validated.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace graflow::config {
+
+struct ScalingPolicy {
+  std::string type; // Pods or Percent
+  int value = 0;
+  int period_seconds = 0;
+};
+
+struct ScalingRules {
+  std::optional<int> stabilization_window_seconds;
+  std::optional<std::string> select_policy; // Max, Min or Disabled
+  std::vector<ScalingPolicy> policies;
+};
+
+// The optional HPA `behavior` block (autoscaling/v2).
+struct Behavior {
+  std::optional<ScalingRules> scale_up;
+  std::optional<ScalingRules> scale_down;
+};
+
+struct Resources {
+  std::string cpu_request;
+  std::string memory_request;
+  std::string cpu_limit;
+  std::string memory_limit;
+};
+
+struct Worker {
+  std::string deployment;
+  std::string hpa;
+  std::string container;
+  std::string image;
+  Resources resources;
+};
+
+struct Exporter {
+  bool enabled = true;
+  std::string deployment;
+  std::string image;
+  int port = 8000;
+  int replicas = 1;
+  bool service_monitor = false;
+  Resources resources;
+};
+
+struct Profile {
+  std::string name;
+  int min_replicas = 0;
+  int max_replicas = 0;
+  int average_value = 0; // tasks per worker
+  std::optional<std::string> namespace_;
+  std::string key_prefix;
+  std::string redis_host; // as the workers and the exporter reach it, inside the cluster
+  int redis_port = 6379;
+  std::optional<std::string> redis_url; // as graflowctl itself reaches Redis
+  Worker worker;
+  Exporter exporter;
+  std::optional<Behavior> behavior;
+
+  [[nodiscard]] std::string queue_key() const { return key_prefix + ":queue"; }
+};
+
+// ceil(depth / averageValue), clamped to [minReplicas, maxReplicas]: what the HPA converges to.
+long long desired_workers(long long depth, const Profile& profile);
+
+} // namespace graflow::config

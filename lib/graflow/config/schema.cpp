@@ -1,0 +1,210 @@
+#include "graflow/config/schema.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <fmt/format.h>
+#include <regex>
+
+namespace graflow::config {
+
+const std::vector<KeySpec>& profile_keys() {
+  static const std::vector<KeySpec> keys = {
+      {"minReplicas", Kind::positive_int, "fewest workers the HPA keeps"},
+      {"maxReplicas", Kind::positive_int, "most workers the HPA starts"},
+      {"averageValue", Kind::positive_int, "tasks per worker (the HPA's AverageValue target)"},
+      {"namespace", Kind::dns_label, "namespace of every object (unset: the context's)"},
+      {"keyPrefix", Kind::label_value, "queue key prefix; the queue is <keyPrefix>:queue"},
+      {"redis.host", Kind::host, "Redis host as workers and the exporter reach it in the cluster"},
+      {"redis.port", Kind::port, "Redis port in the cluster"},
+      {"redis.url", Kind::redis_url, "Redis URL as graflowctl itself reaches it"},
+      {"worker.deployment", Kind::dns_label, "worker Deployment name"},
+      {"worker.hpa", Kind::dns_label, "HorizontalPodAutoscaler name"},
+      {"worker.container", Kind::dns_label, "worker container name"},
+      {"worker.image", Kind::image, "worker image"},
+      {"worker.resources.requests.cpu", Kind::quantity, "worker CPU request"},
+      {"worker.resources.requests.memory", Kind::quantity, "worker memory request"},
+      {"worker.resources.limits.cpu", Kind::quantity, "worker CPU limit"},
+      {"worker.resources.limits.memory", Kind::quantity, "worker memory limit"},
+      {"exporter.enabled", Kind::boolean, "render the exporter Deployment and Service"},
+      {"exporter.deployment", Kind::dns_label, "exporter Deployment and Service name"},
+      {"exporter.image", Kind::image, "image that runs `graflowctl exporter`"},
+      {"exporter.port", Kind::port, "exporter HTTP port"},
+      {"exporter.replicas", Kind::positive_int, "exporter replicas"},
+      {"exporter.serviceMonitor", Kind::boolean, "also render a prometheus-operator ServiceMonitor"},
+      {"exporter.resources.requests.cpu", Kind::quantity, "exporter CPU request"},
+      {"exporter.resources.requests.memory", Kind::quantity, "exporter memory request"},
+      {"exporter.resources.limits.cpu", Kind::quantity, "exporter CPU limit"},
+      {"exporter.resources.limits.memory", Kind::quantity, "exporter memory limit"},
+      {"behavior.scaleUp.stabilizationWindowSeconds", Kind::seconds, "HPA scale-up stabilization window"},
+      {"behavior.scaleUp.selectPolicy", Kind::select_policy, "Max, Min or Disabled"},
+      {"behavior.scaleUp.policies", Kind::policies, "list of {type: Pods|Percent, value, periodSeconds}"},
+      {"behavior.scaleDown.stabilizationWindowSeconds", Kind::seconds, "HPA scale-down stabilization window"},
+      {"behavior.scaleDown.selectPolicy", Kind::select_policy, "Max, Min or Disabled"},
+      {"behavior.scaleDown.policies", Kind::policies, "list of {type: Pods|Percent, value, periodSeconds}"},
+  };
+  return keys;
+}
+
+const KeySpec* find_key(std::string_view key) {
+  for (const auto& spec : profile_keys()) {
+    if (spec.key == key) {
+      return &spec;
+    }
+  }
+  return nullptr;
+}
+
+bool is_group(std::string_view key) {
+  return std::any_of(profile_keys().begin(), profile_keys().end(), [&](const KeySpec& s) {
+    return s.key.size() > key.size() && s.key.substr(0, key.size()) == key && s.key[key.size()] == '.';
+  });
+}
+
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+bool matches(const std::string& value, const char* pattern) {
+  return std::regex_match(value, std::regex(pattern, std::regex::extended));
+}
+
+std::optional<std::string> check_int(const std::string& value, long min, long max) {
+  long n = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc{} || ptr != value.data() + value.size() || value.empty() || value[0] == '+') {
+    return fmt::format("must be a whole number, not \"{}\"", value);
+  }
+  if (n < min || n > max) {
+    if (min == 1 && max == 1'000'000) {
+      return fmt::format("must be positive, not {}", n);
+    }
+    return fmt::format("must be between {} and {}, not {}", min, max, n);
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+std::optional<std::string_view> closest_key(std::string_view key) {
+  std::optional<std::string_view> best;
+  std::size_t best_d = 4;
+  for (const auto& spec : profile_keys()) {
+    const std::size_t d = edit_distance(key, spec.key);
+    if (d < best_d) {
+      best_d = d;
+      best = spec.key;
+    }
+  }
+  return best;
+}
+
+std::optional<std::string> check_yaml_safe(const std::string& value) {
+  for (const char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return std::string("must not contain a newline, tab or other control character");
+    }
+    if (c == '"' || c == '\\' || c == '\'' || c == '`') {
+      return fmt::format("must not contain the quote or escape character {}", c);
+    }
+  }
+  if (!value.empty()) {
+    if (value.front() == ' ' || value.back() == ' ') {
+      return std::string("must not start or end with a space");
+    }
+    if (std::string_view("{}[]&*!|>%@#,?:-=<").find(value.front()) != std::string_view::npos) {
+      return fmt::format("must not start with '{}' (it would change the YAML structure)", value.front());
+    }
+    if (value.back() == ':') {
+      return std::string("must not end with ':' (it would change the YAML structure)");
+    }
+  }
+  if (value.find(": ") != std::string::npos || value.find(" #") != std::string::npos) {
+    return std::string("must not contain \": \" or \" #\" (it would change the YAML structure)");
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_scalar(Kind kind, const std::string& value) {
+  if (auto unsafe = check_yaml_safe(value)) {
+    return unsafe;
+  }
+  switch (kind) {
+  case Kind::positive_int:
+    return check_int(value, 1, 1'000'000);
+  case Kind::port:
+    return check_int(value, 1, 65535);
+  case Kind::seconds:
+    return check_int(value, 0, 3600);
+  case Kind::period_seconds:
+    return check_int(value, 1, 1800);
+  case Kind::boolean:
+    if (value == "true" || value == "false") {
+      return std::nullopt;
+    }
+    return fmt::format("must be true or false, not \"{}\"", value);
+  case Kind::dns_label:
+    if (value.size() <= 63 && matches(value, "[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+      return std::nullopt;
+    }
+    return fmt::format("\"{}\" is not a valid name: a DNS-1123 label has at most 63 lower-case letters, digits and '-', "
+                       "starting and ending with a letter or digit",
+                       value);
+  case Kind::label_value:
+    if (value.size() <= 63 && matches(value, "[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")) {
+      return std::nullopt;
+    }
+    return fmt::format("\"{}\" is not a valid key prefix: it is also a Kubernetes label value, so at most 63 "
+                       "letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
+                       value);
+  case Kind::host:
+    if (value.size() <= 253 &&
+        (matches(value, "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*") ||
+         matches(value, "[0-9a-fA-F:.]+"))) {
+      return std::nullopt;
+    }
+    return fmt::format("\"{}\" is not a valid host name or IP address", value);
+  case Kind::image:
+    if (value.size() <= 512 &&
+        matches(value, "[a-z0-9]+([._-]+[a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*"
+                       "(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?")) {
+      return std::nullopt;
+    }
+    return fmt::format("\"{}\" is not a valid image reference (e.g. registry.example.com/team/worker:1.2)", value);
+  case Kind::quantity:
+    if (matches(value, "[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?")) {
+      return std::nullopt;
+    }
+    return fmt::format("\"{}\" is not a Kubernetes quantity (e.g. 500m, 2, 512Mi, 2Gi)", value);
+  case Kind::redis_url:
+    if (value.rfind("redis://", 0) == 0 || value.rfind("unix://", 0) == 0) {
+      return std::nullopt;
+    }
+    return std::string("must be a redis:// or unix:// URL");
+  case Kind::select_policy:
+    if (value == "Max" || value == "Min" || value == "Disabled") {
+      return std::nullopt;
+    }
+    return fmt::format("must be Max, Min or Disabled, not \"{}\"", value);
+  case Kind::policies:
+    return std::string("is a list; set it in the config file");
+  }
+  return std::nullopt;
+}
+
+} // namespace graflow::config

@@ -1,0 +1,34 @@
+#pragma once
+// One error type for the whole library. It carries the exit code the CLI should use, so
+// callers add context (`cannot reach Redis at h:p: ...`) and main() prints and exits once.
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace graflow {
+
+enum class Exit : int { ok = 0, failure = 1, usage = 2, interrupted = 130 };
+
+class Error : public std::runtime_error {
+public:
+  Error(Exit code, std::string message) : std::runtime_error(std::move(message)), code_(code) {}
+  [[nodiscard]] Exit code() const noexcept { return code_; }
+
+private:
+  Exit code_;
+};
+
+// Bad usage, bad config or bad input: exit 2.
+[[nodiscard]] inline Error usage_error(std::string message) {
+  return {Exit::usage, std::move(message)};
+}
+// An external system failed (Redis, Kubernetes, helm, a check): exit 1.
+[[nodiscard]] inline Error failure(std::string message) {
+  return {Exit::failure, std::move(message)};
+}
+// The user interrupted an operation (after any clean-up): exit 130.
+[[nodiscard]] inline Error interrupted(std::string message) {
+  return {Exit::interrupted, std::move(message)};
+}
+
+} // namespace graflow

@@ -1,0 +1,24 @@
+#pragma once
+// SIGINT/SIGTERM turned into a flag and a wake-up, so long waits (--watch, --hold, the
+// exporter) can stop cleanly instead of dying mid-operation.
+#include <chrono>
+
+namespace graflow {
+
+class SignalWatcher {
+public:
+  // Installs handlers for SIGINT and SIGTERM; the destructor restores the previous ones.
+  SignalWatcher();
+  ~SignalWatcher();
+  SignalWatcher(const SignalWatcher&) = delete;
+  SignalWatcher& operator=(const SignalWatcher&) = delete;
+
+  // The signal received so far, or 0.
+  [[nodiscard]] int received() const;
+  // Sleeps up to `d`; returns false at once when a signal arrives (or had arrived).
+  bool sleep_for(std::chrono::milliseconds d) const;
+  // A file descriptor that becomes readable when a signal arrives (for poll loops).
+  [[nodiscard]] int fd() const;
+};
+
+} // namespace graflow

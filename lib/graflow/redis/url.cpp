@@ -1,0 +1,170 @@
+#include "graflow/redis/url.hpp"
+
+#include "graflow/core/error.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <fmt/format.h>
+
+namespace graflow::redis {
+namespace {
+
+// The URL with any password replaced, so errors can quote what the user typed.
+std::string redacted(std::string_view url) {
+  const auto scheme = url.find("://");
+  const auto at = url.rfind('@');
+  if (scheme == std::string_view::npos || at == std::string_view::npos || at < scheme) {
+    return std::string(url);
+  }
+  const auto colon = url.find(':', scheme + 3);
+  if (colon == std::string_view::npos || colon > at) {
+    return std::string(url.substr(0, at)) + ":***" + std::string(url.substr(at));
+  }
+  return std::string(url.substr(0, colon)) + ":***" + std::string(url.substr(at));
+}
+
+std::string percent_decode(std::string_view in, std::string_view url) {
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%') {
+      int v = 0;
+      if (i + 2 >= in.size()) {
+        throw usage_error(fmt::format("invalid Redis URL \"{}\": bad %-escape", redacted(url)));
+      }
+      auto [p, ec] = std::from_chars(in.data() + i + 1, in.data() + i + 3, v, 16);
+      if (ec != std::errc{} || p != in.data() + i + 3) {
+        throw usage_error(fmt::format("invalid Redis URL \"{}\": bad %-escape", redacted(url)));
+      }
+      out += static_cast<char>(v);
+      i += 2;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
+int parse_number(std::string_view text, int min, int max, std::string_view what, std::string_view url) {
+  int v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc{} || p != text.data() + text.size() || v < min || v > max) {
+    throw usage_error(fmt::format("invalid Redis URL \"{}\": {} must be a number from {} to {}", redacted(url), what,
+                                  min, max));
+  }
+  return v;
+}
+
+} // namespace
+
+std::string Address::endpoint() const {
+  if (!unix_path.empty()) {
+    return unix_path;
+  }
+  if (host.find(':') != std::string::npos) {
+    return fmt::format("[{}]:{}", host, port);
+  }
+  return fmt::format("{}:{}", host, port);
+}
+
+Address parse_url(std::string_view url) {
+  Address a;
+  if (url.rfind("unix://", 0) == 0) {
+    std::string_view rest = url.substr(7);
+    const auto q = rest.find("?db=");
+    if (q != std::string_view::npos) {
+      a.db = parse_number(rest.substr(q + 4), 0, 1'000'000, "the database number", url);
+      rest = rest.substr(0, q);
+    }
+    if (rest.empty() || rest[0] != '/') {
+      throw usage_error(fmt::format("invalid Redis URL \"{}\": expected unix:///path/to/socket", redacted(url)));
+    }
+    a.unix_path = std::string(rest);
+    return a;
+  }
+  if (url.rfind("rediss://", 0) == 0) {
+    throw usage_error(fmt::format("invalid Redis URL \"{}\": TLS (rediss://) is not supported by this build; "
+                                  "use redis:// through a TLS tunnel",
+                                  redacted(url)));
+  }
+  if (url.rfind("redis://", 0) != 0) {
+    throw usage_error(fmt::format(
+        "invalid Redis URL \"{}\": expected redis://[user:password@]host[:port][/db]", redacted(url)));
+  }
+  std::string_view rest = url.substr(8);
+  const auto slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  if (slash != std::string_view::npos) {
+    std::string_view db = rest.substr(slash + 1);
+    if (!db.empty()) {
+      a.db = parse_number(db, 0, 1'000'000, "the database number", url);
+    }
+  }
+  const auto at = authority.rfind('@');
+  if (at != std::string_view::npos) {
+    const std::string_view userinfo = authority.substr(0, at);
+    authority = authority.substr(at + 1);
+    const auto colon = userinfo.find(':');
+    if (colon == std::string_view::npos) {
+      // redis://secret@host: a bare userinfo is the password, as redis-cli reads it.
+      a.password = percent_decode(userinfo, url);
+    } else {
+      a.user = percent_decode(userinfo.substr(0, colon), url);
+      a.password = percent_decode(userinfo.substr(colon + 1), url);
+    }
+  }
+  std::string_view port;
+  if (!authority.empty() && authority[0] == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) {
+      throw usage_error(fmt::format("invalid Redis URL \"{}\": unclosed [ in the host", redacted(url)));
+    }
+    a.host = std::string(authority.substr(1, close - 1));
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') {
+        throw usage_error(fmt::format("invalid Redis URL \"{}\": unexpected text after the host", redacted(url)));
+      }
+      port = after.substr(1);
+      if (port.empty()) {
+        throw usage_error(fmt::format("invalid Redis URL \"{}\": empty port", redacted(url)));
+      }
+    }
+  } else {
+    const auto colon = authority.rfind(':');
+    if (colon != std::string_view::npos) {
+      port = authority.substr(colon + 1);
+      authority = authority.substr(0, colon);
+      if (port.empty()) {
+        throw usage_error(fmt::format("invalid Redis URL \"{}\": empty port", redacted(url)));
+      }
+    }
+    a.host = std::string(authority);
+  }
+  if (a.host.empty()) {
+    throw usage_error(fmt::format("invalid Redis URL \"{}\": no host", redacted(url)));
+  }
+  if (!port.empty()) {
+    a.port = parse_number(port, 1, 65535, "the port", url);
+  }
+  return a;
+}
+
+ChosenUrl choose_url(const std::string& flag, const std::string& fallback) {
+  if (!flag.empty()) {
+    return {flag, "--redis-url"};
+  }
+  if (const char* env = std::getenv("GRAFLOW_REDIS_URL"); env != nullptr && *env != '\0') {
+    return {env, "$GRAFLOW_REDIS_URL"};
+  }
+  if (const char* env = std::getenv("REDIS_HOST"); env != nullptr && *env != '\0') {
+    const std::string host = env;
+    const bool v6 = host.find(':') != std::string::npos;
+    return {fmt::format("redis://{}{}{}:6379/0", v6 ? "[" : "", host, v6 ? "]" : ""), "$REDIS_HOST"};
+  }
+  if (!fallback.empty()) {
+    return {fallback, "the profile's redis.url"};
+  }
+  return {"redis://localhost:6379/0", "the default"};
+}
+
+} // namespace graflow::redis

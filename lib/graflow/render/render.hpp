@@ -1,0 +1,43 @@
+#pragma once
+// Pure rendering: templates + a resolved profile -> Kubernetes manifests. No I/O besides
+// reading the template directory.
+#include "graflow/config/profile.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace graflow::render {
+
+struct Manifest {
+  std::string template_name; // e.g. 20-hpa.yaml.mustache
+  std::string api_version;
+  std::string kind;
+  std::string name;
+  std::string text; // one YAML document, without the leading ---
+
+  // File name used by --out-dir: <kind>-<name>.yaml, lower case.
+  [[nodiscard]] std::string file_name() const;
+};
+
+// The template directory: `flag` when given, else the installed share/graflowctl/templates
+// next to the binary, else the source tree's templates/. Throws a usage Error when none exists.
+std::filesystem::path find_templates(const std::string& flag);
+
+// Renders a single template text. `{{x}}` yields a YAML string scalar (quoted when YAML would
+// read it as a number, boolean or null); `{{{x}}}` yields the raw text (for numbers and flags).
+std::string render_text(const std::string& template_text, const config::Profile& profile);
+
+// Renders every *.yaml.mustache in `dir`, in file-name order. Templates that render to
+// nothing (a disabled optional object) are skipped. Each document is checked to be valid
+// YAML with apiVersion, kind and metadata.name, otherwise a usage Error names the template.
+std::vector<Manifest> render_manifests(const std::filesystem::path& dir, const config::Profile& profile);
+
+// Joins manifests as a multi-document YAML stream with `# Source:` comments.
+std::string to_stream(const std::vector<Manifest>& manifests);
+
+// Writes one file per manifest into `dir` (created if missing), each atomically.
+// Everything is rendered before this is called, so a failure never leaves half a set.
+void write_manifests(const std::filesystem::path& dir, const std::vector<Manifest>& manifests);
+
+} // namespace graflow::render
