@@ -8,7 +8,7 @@
 namespace graflow::actions {
 namespace {
 
-nlohmann::json typed_value(const config::Setting& s) {
+nlohmann::ordered_json typed_value(const config::Setting& s) {
   const config::KeySpec* spec = config::find_key(s.key);
   switch (spec != nullptr ? spec->kind : config::Kind::dns_label) {
   case config::Kind::positive_int:
@@ -19,7 +19,7 @@ nlohmann::json typed_value(const config::Setting& s) {
   case config::Kind::boolean:
     return s.value == "true";
   case config::Kind::policies: {
-    nlohmann::json list = nlohmann::json::array();
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const auto& p : s.policies) {
       list.push_back({{"type", p.type}, {"value", p.value}, {"periodSeconds", p.period_seconds}});
     }
@@ -39,10 +39,10 @@ std::string display_value(const config::Setting& s) {
 
 } // namespace
 
-nlohmann::json profile_json(const config::ResolvedProfile& resolved) {
-  nlohmann::json doc = {{"name", resolved.profile.name}};
+nlohmann::ordered_json profile_json(const config::ResolvedProfile& resolved) {
+  nlohmann::ordered_json doc = {{"name", resolved.profile.name}};
   for (const auto& s : resolved.settings) {
-    doc[nlohmann::json::json_pointer("/" + [&] {
+    doc[nlohmann::ordered_json::json_pointer("/" + [&] {
       std::string p = s.key;
       for (auto& c : p) {
         if (c == '.') {
@@ -58,7 +58,7 @@ nlohmann::json profile_json(const config::ResolvedProfile& resolved) {
 
 void list_profiles(std::ostream& out, const config::Config& config, const std::vector<config::Override>& overrides,
                    Format format) {
-  nlohmann::json list = nlohmann::json::array();
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
   std::vector<std::vector<std::string>> rows;
   for (const auto& name : config.profile_names()) {
     const auto resolved = config.resolve(name, overrides);
@@ -69,7 +69,7 @@ void list_profiles(std::ostream& out, const config::Config& config, const std::v
                     {"minReplicas", p.min_replicas},
                     {"maxReplicas", p.max_replicas},
                     {"averageValue", p.average_value},
-                    {"namespace", p.namespace_ ? nlohmann::json(*p.namespace_) : nlohmann::json(nullptr)},
+                    {"namespace", p.namespace_ ? nlohmann::ordered_json(*p.namespace_) : nlohmann::ordered_json(nullptr)},
                     {"keyPrefix", p.key_prefix},
                     {"source", resolved.source}});
     rows.push_back({is_default ? "*" : "", name, std::to_string(p.min_replicas), std::to_string(p.max_replicas),
@@ -77,7 +77,7 @@ void list_profiles(std::ostream& out, const config::Config& config, const std::v
                     resolved.source});
   }
   if (format != Format::text) {
-    write_structured(out, nlohmann::json{{"profiles", list}}, format);
+    write_structured(out, nlohmann::ordered_json{{"profiles", list}}, format);
     return;
   }
   write_table(out, {"DEFAULT", "NAME", "MIN", "MAX", "AVERAGE VALUE", "NAMESPACE", "KEY PREFIX", "SOURCE"}, rows);

@@ -15,6 +15,6 @@ void list_profiles(std::ostream& out, const config::Config& config, const std::v
 void show_profile(std::ostream& out, const config::ResolvedProfile& resolved, Format format);
 
 // The resolved profile as the nested JSON object that `profiles show -o json` prints.
-nlohmann::json profile_json(const config::ResolvedProfile& resolved);
+nlohmann::ordered_json profile_json(const config::ResolvedProfile& resolved);
 
 } // namespace graflow::actions

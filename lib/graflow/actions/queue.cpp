@@ -31,16 +31,16 @@ std::vector<QueueReading> read_queues(redis::QueueStore& store, const std::vecto
 
 namespace {
 
-nlohmann::json to_json(const std::vector<QueueReading>& readings) {
-  nlohmann::json queues = nlohmann::json::array();
+nlohmann::ordered_json to_json(const std::vector<QueueReading>& readings) {
+  nlohmann::ordered_json queues = nlohmann::ordered_json::array();
   for (const auto& r : readings) {
-    nlohmann::json q = {{"key_prefix", r.key_prefix}, {"key", r.key}, {"depth", r.depth}};
+    nlohmann::ordered_json q = {{"key_prefix", r.key_prefix}, {"key", r.key}, {"depth", r.depth}};
     if (r.desired_workers) {
       q["desired_workers"] = *r.desired_workers;
     }
     queues.push_back(std::move(q));
   }
-  return nlohmann::json{{"queues", std::move(queues)}};
+  return nlohmann::ordered_json{{"queues", std::move(queues)}};
 }
 
 } // namespace

@@ -56,7 +56,11 @@ const Layer& base_layer() {
   return base;
 }
 
+// `file:line: key: what` for the config file, `--set key: what` for the command line.
 Error config_error(const Origin& origin, const std::string& key, const std::string& what) {
+  if (origin.file.empty()) {
+    return usage_error(fmt::format("{} {}: {}", origin.label, key, what));
+  }
   return usage_error(fmt::format("{}: {}: {}", origin.describe(), key, what));
 }
 
@@ -101,11 +105,8 @@ public:
         const std::string p = item_path + "." + k;
         seen.insert(k);
         if (k == "type") {
-          check_scalar_node(kv.first, kv.second, p, Kind::dns_label);
+          check_scalar_node(kv.first, kv.second, p, Kind::select_policy_type);
           policy.type = kv.second.Scalar();
-          if (policy.type != "Pods" && policy.type != "Percent") {
-            throw config_error(at(kv.first), p, fmt::format("must be Pods or Percent, not \"{}\"", policy.type));
-          }
         } else if (k == "value") {
           check_scalar_node(kv.first, kv.second, p, Kind::positive_int);
           policy.value = std::stoi(kv.second.Scalar());
@@ -364,13 +365,17 @@ ResolvedProfile Config::resolve(const std::string& name, const std::vector<Overr
     cur = *def.extends;
   }
   Layer merged = base_layer();
+  std::map<std::string, int> rank; // which layer set each key: later layers rank higher
   for (const auto& [k, s] : defaults_) {
     merged[k] = s;
+    rank[k] = 1;
   }
   std::string source = "built-in";
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+  int layer = 2;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it, ++layer) {
     for (const auto& [k, s] : (*it)->values) {
       merged[k] = s;
+      rank[k] = layer;
       if (!s.origin.file.empty()) {
         source = s.origin.file;
       }
@@ -398,6 +403,7 @@ ResolvedProfile Config::resolve(const std::string& name, const std::vector<Overr
       throw usage_error(fmt::format("{} {}: {}", o.label, key, *problem));
     }
     merged[key] = Setting{key, value, {}, Origin{"", 0, o.label}, key};
+    rank[key] = 1000;
   }
   for (const char* required : {"minReplicas", "maxReplicas", "averageValue"}) {
     if (merged.count(required) == 0) {
@@ -409,6 +415,12 @@ ResolvedProfile Config::resolve(const std::string& name, const std::vector<Overr
   const Setting& min = merged.at("minReplicas");
   const Setting& max = merged.at("maxReplicas");
   if (std::stoi(min.value) > std::stoi(max.value)) {
+    // Blame whichever was set last: that is the value the user just changed.
+    if (rank["maxReplicas"] > rank["minReplicas"]) {
+      throw config_error(max.origin, max.path,
+                         fmt::format("maxReplicas {} is less than minReplicas {} (set at {})", max.value, min.value,
+                                     min.origin.describe()));
+    }
     throw config_error(min.origin, min.path,
                        fmt::format("minReplicas {} is greater than maxReplicas {} (set at {})", min.value, max.value,
                                    max.origin.describe()));

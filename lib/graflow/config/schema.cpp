@@ -141,8 +141,12 @@ std::optional<std::string> check_yaml_safe(const std::string& value) {
 }
 
 std::optional<std::string> check_scalar(Kind kind, const std::string& value) {
-  if (auto unsafe = check_yaml_safe(value)) {
-    return unsafe;
+  const bool numeric =
+      kind == Kind::positive_int || kind == Kind::port || kind == Kind::seconds || kind == Kind::period_seconds;
+  if (!numeric) {
+    if (auto unsafe = check_yaml_safe(value)) {
+      return unsafe;
+    }
   }
   switch (kind) {
   case Kind::positive_int:
@@ -201,6 +205,11 @@ std::optional<std::string> check_scalar(Kind kind, const std::string& value) {
       return std::nullopt;
     }
     return fmt::format("must be Max, Min or Disabled, not \"{}\"", value);
+  case Kind::select_policy_type:
+    if (value == "Pods" || value == "Percent") {
+      return std::nullopt;
+    }
+    return fmt::format("must be Pods or Percent, not \"{}\"", value);
   case Kind::policies:
     return std::string("is a list; set it in the config file");
   }

@@ -21,6 +21,7 @@ enum class Kind {
   quantity,       // Kubernetes resource quantity (500m, 2Gi)
   redis_url,
   select_policy,  // Max | Min | Disabled
+  select_policy_type, // Pods | Percent (a scaling policy's type)
   policies,       // list of {type, value, periodSeconds}
 };
 

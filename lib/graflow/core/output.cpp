@@ -9,9 +9,9 @@
 namespace graflow {
 namespace {
 
-void emit(YAML::Emitter& e, const nlohmann::json& j) {
+void emit(YAML::Emitter& e, const nlohmann::ordered_json& j) {
   switch (j.type()) {
-  case nlohmann::json::value_t::object:
+  case nlohmann::ordered_json::value_t::object:
     e << YAML::BeginMap;
     for (const auto& [k, v] : j.items()) {
       e << YAML::Key << k << YAML::Value;
@@ -19,17 +19,17 @@ void emit(YAML::Emitter& e, const nlohmann::json& j) {
     }
     e << YAML::EndMap;
     break;
-  case nlohmann::json::value_t::array:
+  case nlohmann::ordered_json::value_t::array:
     e << YAML::BeginSeq;
     for (const auto& v : j) {
       emit(e, v);
     }
     e << YAML::EndSeq;
     break;
-  case nlohmann::json::value_t::string:
+  case nlohmann::ordered_json::value_t::string:
     e << YAML::DoubleQuoted << j.get<std::string>();
     break;
-  case nlohmann::json::value_t::null:
+  case nlohmann::ordered_json::value_t::null:
     e << YAML::Null;
     break;
   default:
@@ -53,7 +53,7 @@ Format parse_format(std::string_view name) {
   throw usage_error(fmt::format("unknown output format \"{}\": use text, json or yaml", name));
 }
 
-void write_structured(std::ostream& out, const nlohmann::json& doc, Format format) {
+void write_structured(std::ostream& out, const nlohmann::ordered_json& doc, Format format) {
   if (format == Format::yaml) {
     YAML::Emitter e;
     emit(e, doc);

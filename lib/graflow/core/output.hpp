@@ -13,6 +13,6 @@ enum class Format { text, json, yaml };
 Format parse_format(std::string_view name);
 
 // Writes `doc` as pretty JSON (2 spaces) or block YAML, followed by a newline.
-void write_structured(std::ostream& out, const nlohmann::json& doc, Format format);
+void write_structured(std::ostream& out, const nlohmann::ordered_json& doc, Format format);
 
 } // namespace graflow

@@ -1,0 +1,25 @@
+#pragma once
+// The graflowctl-net module: libcurl, cpp-httplib and OpenSSL, loaded with dlopen on first
+// use. Tests link the implementations directly (graflow_net) and never go through this.
+#include "graflow/net/http.hpp"
+
+namespace graflow::net {
+
+struct ClientOptions {
+  TlsOptions tls;
+};
+
+struct Api {
+  std::unique_ptr<HttpClient> (*make_client)(const ClientOptions& options);
+  std::unique_ptr<HttpServer> (*make_server)();
+};
+
+// The module's entry points. The first call loads graflowctl-net.so from next to the
+// binary (build tree) or from lib/graflowctl/ (installed); throws a failure Error when
+// it cannot be loaded.
+const Api& api();
+
+} // namespace graflow::net
+
+// Exported by the module.
+extern "C" const graflow::net::Api* graflow_net_api();

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The README's second command (and what CI runs): install everything the tests need,
+# build with warnings as errors, run the whole suite, then run it again under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh --test
+jobs=$(nproc)
+
+echo "== build (dev: -Wall -Wextra -Werror)"
+cmake --preset dev >/dev/null
+cmake --build --preset dev -j"$jobs"
+echo "== test (dev)"
+ctest --preset dev -j"$jobs"
+
+if [ "${GRAFLOW_SKIP_ASAN:-}" != 1 ]; then
+  echo "== build (asan: AddressSanitizer + UndefinedBehaviorSanitizer)"
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan -j"$jobs"
+  echo "== test (asan)"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --preset asan -j"$jobs"
+fi

@@ -1,0 +1,141 @@
+// `graflowctl render` and `graflowctl profiles`, run in-process, against golden files.
+#include "cli_runner.hpp"
+#include "harness.hpp"
+
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <yaml-cpp/yaml.h>
+
+using graflow::testing::check_golden;
+using graflow::testing::run_cli;
+
+namespace {
+const std::string k_custom = std::string(TEST_DATA_DIR) + "/custom.yaml";
+const std::string k_empty = std::string(TEST_DATA_DIR) + "/empty.yaml";
+} // namespace
+
+TEST_CASE("render prod, dev and a custom profile") {
+  auto prod = run_cli({"--config", k_empty, "render", "--profile", "prod"});
+  CHECK(prod.code == 0);
+  CHECK(prod.err.empty());
+  check_golden(GOLDEN_DIR, "render-prod.yaml", prod.out);
+
+  auto dev = run_cli({"render", "--config", k_empty, "-p", "dev"});
+  CHECK(dev.code == 0);
+  check_golden(GOLDEN_DIR, "render-dev.yaml", dev.out);
+
+  auto staging = run_cli({"--config", k_custom, "render"}); // defaultProfile: staging
+  CHECK(staging.code == 0);
+  check_golden(GOLDEN_DIR, "render-custom.yaml", staging.out);
+
+  // Every document parses, and together they are the objects of the profile.
+  const auto docs = YAML::LoadAll(staging.out);
+  std::vector<std::string> kinds;
+  for (const auto& d : docs) {
+    kinds.push_back(d["kind"].as<std::string>());
+    CHECK(d["metadata"]["namespace"].as<std::string>() == "graflow");
+  }
+  CHECK(kinds == std::vector<std::string>{"Deployment", "HorizontalPodAutoscaler", "Deployment", "Service",
+                                          "ServiceMonitor"});
+}
+
+TEST_CASE("render --set and --key-prefix change single values") {
+  auto r = run_cli({"--config", k_empty, "--key-prefix", "tenant-a", "render", "-p", "prod", "--set",
+                    "maxReplicas=42", "--set", "worker.image=example.com/w:2", "--set", "exporter.enabled=false"});
+  REQUIRE(r.code == 0);
+  const auto docs = YAML::LoadAll(r.out);
+  REQUIRE(docs.size() == 2);
+  CHECK(docs[1]["spec"]["maxReplicas"].as<int>() == 42);
+  CHECK(docs[1]["spec"]["metrics"][0]["external"]["metric"]["selector"]["matchLabels"]["key_prefix"].as<std::string>() ==
+        "tenant-a");
+  CHECK(docs[0]["spec"]["template"]["spec"]["containers"][0]["image"].as<std::string>() == "example.com/w:2");
+}
+
+TEST_CASE("render --out-dir writes one complete file per object") {
+  graflow::testing::TempDir dir;
+  const auto out_dir = (dir / "manifests").string();
+  auto r = run_cli({"--config", k_custom, "render", "-p", "staging", "--out-dir", out_dir});
+  REQUIRE(r.code == 0);
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(out_dir)) {
+    files.push_back(e.path().filename().string());
+    CHECK((e.status().permissions() & std::filesystem::perms::others_write) == std::filesystem::perms::none);
+  }
+  std::sort(files.begin(), files.end());
+  CHECK(files == std::vector<std::string>{"deployment-graflow-exporter.yaml", "deployment-staging-worker.yaml",
+                                          "horizontalpodautoscaler-staging-worker-hpa.yaml",
+                                          "service-graflow-exporter.yaml", "servicemonitor-graflow-exporter.yaml"});
+  const auto hpa = YAML::LoadFile(out_dir + "/horizontalpodautoscaler-staging-worker-hpa.yaml");
+  CHECK(hpa["spec"]["maxReplicas"].as<int>() == 6);
+  CHECK(r.out.find("wrote " + out_dir + "/deployment-staging-worker.yaml") != std::string::npos);
+
+  // A failing render writes nothing, not even into an existing directory.
+  const auto other = (dir / "other").string();
+  auto bad = run_cli({"--config", k_custom, "render", "-p", "staging", "--set", "minReplicas=9", "--out-dir", other});
+  CHECK(bad.code == 2);
+  CHECK_FALSE(std::filesystem::exists(other));
+}
+
+TEST_CASE("profiles lists and shows") {
+  auto list = run_cli({"--config", k_custom, "profiles"});
+  CHECK(list.code == 0);
+  check_golden(GOLDEN_DIR, "profiles.txt", list.out);
+
+  auto show = run_cli({"--config", k_custom, "profiles", "show", "staging"});
+  CHECK(show.code == 0);
+  check_golden(GOLDEN_DIR, "profiles-show-staging.txt", show.out);
+
+  auto json = run_cli({"--config", k_custom, "-o", "json", "profiles", "show", "staging"});
+  CHECK(json.code == 0);
+  check_golden(GOLDEN_DIR, "profiles-show-staging.json", json.out);
+
+  auto yaml = run_cli({"--config", k_custom, "profiles", "-o", "yaml"});
+  CHECK(yaml.code == 0);
+  const auto doc = YAML::Load(yaml.out);
+  CHECK(doc["profiles"].size() == 3);
+  CHECK(doc["profiles"][2]["name"].as<std::string>() == "staging");
+  CHECK(doc["profiles"][2]["default"].as<bool>());
+}
+
+TEST_CASE("bad usage, bad config and bad input exit 2 with one clear line") {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  graflow::testing::TempDir dir;
+  graflow::testing::write_text(dir / "bad.yaml", "profiles:\n  prod:\n    minReplicas: 30\n");
+  const std::string bad = (dir / "bad.yaml").string();
+  const std::vector<Case> cases = {
+      {{"render", "--profile"}, "--profile: 1 required TEXT missing"},
+      {{"render", "--bogus"}, "The following argument was not expected: --bogus"},
+      {{"--config", k_empty, "render"}, "render needs --profile NAME (known: dev, prod)"},
+      {{"--config", k_empty, "render", "-p", "nope"}, "unknown profile \"nope\" (known: dev, prod)"},
+      {{"--config", bad, "render", "-p", "prod"},
+       bad + ":3: profiles.prod.minReplicas: minReplicas 30 is greater than maxReplicas 20 (set at built-in)"},
+      {{"--config", (dir / "missing.yaml").string(), "profiles"},
+       "config file " + (dir / "missing.yaml").string() + " does not exist"},
+      {{"--config", k_empty, "render", "-p", "prod", "--set", "worker.image=x\ny: z"},
+       "--set worker.image: must not contain a newline, tab or other control character"},
+      {{"--config", k_empty, "render", "-p", "prod", "--templates", "/nonexistent"},
+       "template directory /nonexistent does not exist"},
+      {{"-o", "xml", "profiles"}, "--output: xml not in {text,json,yaml}"},
+      {{"--config", k_empty, "profiles", "show", "nope"}, "unknown profile \"nope\" (known: dev, prod)"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.args);
+    const auto r = run_cli(c.args);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK_MESSAGE(r.err.find(c.message) != std::string::npos, r.err);
+    CHECK(r.err.rfind("graflowctl: error: ", 0) == 0);
+  }
+}
+
+TEST_CASE("help and version exit 0") {
+  auto help = run_cli({"render", "--help"});
+  CHECK(help.code == 0);
+  CHECK(help.out.find("--out-dir") != std::string::npos);
+  auto version = run_cli({"--version"});
+  CHECK(version.code == 0);
+  CHECK(version.out.find("graflowctl ") == 0);
+}

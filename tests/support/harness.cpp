@@ -1,0 +1,345 @@
+#include "harness.hpp"
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <random>
+#include <spawn.h>
+#include <sstream>
+#include <stdexcept>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+#ifndef GRAFLOW_BINARY
+#define GRAFLOW_BINARY "graflowctl"
+#endif
+
+namespace graflow::testing {
+namespace {
+
+std::vector<std::string> child_environment(const std::vector<std::string>& changes) {
+  static const char* const scrubbed[] = {"GRAFLOW_", "REDIS_HOST=", "KEY_PREFIX=", "KUBECONFIG=", "XDG_", "NO_COLOR="};
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry = *e;
+    bool keep = true;
+    for (const char* s : scrubbed) {
+      if (entry.rfind(s, 0) == 0) {
+        keep = false;
+      }
+    }
+    if (keep) {
+      env.push_back(entry);
+    }
+  }
+  for (const auto& change : changes) {
+    const bool unset = !change.empty() && change[0] == '-';
+    const std::string name = unset ? change.substr(1) : change.substr(0, change.find('='));
+    std::erase_if(env, [&](const std::string& e) { return e.rfind(name + "=", 0) == 0; });
+    if (!unset) {
+      env.push_back(change);
+    }
+  }
+  return env;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (auto& s : v) {
+    out.push_back(s.data());
+  }
+  out.push_back(nullptr);
+  return out;
+}
+
+} // namespace
+
+ProcessOptions env(std::vector<std::string> changes) {
+  ProcessOptions o;
+  o.env = std::move(changes);
+  return o;
+}
+
+RedisOptions with_password(const std::string& password) {
+  RedisOptions o;
+  o.requirepass = password;
+  return o;
+}
+
+RedisOptions with_acl_user(const std::string& user, const std::string& password) {
+  RedisOptions o;
+  o.acl_user = user;
+  o.acl_password = password;
+  return o;
+}
+
+TempDir::TempDir(const std::string& prefix) {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/" + prefix + "-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) {
+    throw std::runtime_error("mkdtemp failed: " + std::string(std::strerror(errno)));
+  }
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    throw std::runtime_error("cannot bind a free port");
+  }
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+  if (path.has_parent_path()) {
+    std::filesystem::create_directories(path.parent_path());
+  }
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+Process::Process(std::vector<std::string> argv, ProcessOptions options) : dir_("graflow-proc") {
+  write_text(dir_ / "stdin", options.stdin_text);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, (dir_ / "stdin").c_str(), O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, (dir_ / "stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, (dir_ / "stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (!options.cwd.empty()) {
+    posix_spawn_file_actions_addchdir_np(&actions, options.cwd.c_str());
+  }
+  auto env = child_environment(options.env);
+  auto c_env = c_strings(env);
+  auto c_argv = c_strings(argv);
+  const int rc = posix_spawnp(&pid_, c_argv[0], &actions, nullptr, c_argv.data(), c_env.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
+  }
+}
+
+Process::~Process() {
+  if (pid_ > 0 && !status_) {
+    ::kill(pid_, SIGTERM);
+    if (!wait(std::chrono::seconds(3))) {
+      ::kill(pid_, SIGKILL);
+      wait(std::chrono::seconds(5));
+    }
+  }
+}
+
+bool Process::running() {
+  if (status_) {
+    return false;
+  }
+  int st = 0;
+  if (waitpid(pid_, &st, WNOHANG) == pid_) {
+    status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return false;
+  }
+  return true;
+}
+
+void Process::signal(int sig) {
+  if (running()) {
+    ::kill(pid_, sig);
+  }
+}
+
+std::optional<int> Process::wait(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (running()) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return std::nullopt;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return status_;
+}
+
+std::string Process::out() const { return read_text(dir_ / "stdout"); }
+std::string Process::err() const { return read_text(dir_ / "stderr"); }
+
+Result run(std::vector<std::string> argv, ProcessOptions options, std::chrono::milliseconds timeout) {
+  Process p(std::move(argv), std::move(options));
+  auto code = p.wait(timeout);
+  if (!code) {
+    p.signal(SIGKILL);
+    p.wait(std::chrono::seconds(5));
+    return Result{-1, p.out(), p.err() + "\n(killed after timeout)"};
+  }
+  return Result{*code, p.out(), p.err()};
+}
+
+std::string graflowctl_binary() {
+  if (const char* env = std::getenv("GRAFLOW_BINARY_OVERRIDE"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  return GRAFLOW_BINARY;
+}
+
+Result graflowctl(const std::vector<std::string>& args, ProcessOptions options, std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv = {graflowctl_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(std::move(argv), std::move(options), timeout);
+}
+
+void wait_for_port(int port, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    if (ok) {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  throw std::runtime_error("nothing listens on 127.0.0.1:" + std::to_string(port));
+}
+
+RedisServer::RedisServer(RedisOptions options) : options_(std::move(options)), dir_("graflow-redis"), port_(free_port()) {
+  start();
+}
+
+RedisServer::~RedisServer() { stop(); }
+
+pid_t RedisServer::pid() const { return process_ ? process_->pid() : -1; }
+
+void RedisServer::start() {
+  std::vector<std::string> argv = {"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
+                                   "--save", "", "--appendonly", "no", "--daemonize", "no",
+                                   "--dir", dir_.path().string(), "--logfile", (dir_ / "redis.log").string()};
+  if (!options_.requirepass.empty()) {
+    argv.insert(argv.end(), {"--requirepass", options_.requirepass});
+  }
+  if (!options_.acl_user.empty()) {
+    argv.insert(argv.end(), {"--user", options_.acl_user, "on", ">" + options_.acl_password, "~*", "&*", "+@all"});
+  }
+  argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
+  process_ = std::make_unique<Process>(argv);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!process_->running()) {
+      throw std::runtime_error("redis-server exited: " + process_->err() + read_text(dir_ / "redis.log"));
+    }
+    if (command({"PING"}) == "PONG") {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  throw std::runtime_error("redis-server did not answer PING on port " + std::to_string(port_));
+}
+
+void RedisServer::stop() {
+  if (process_) {
+    process_->signal(SIGTERM);
+    if (!process_->wait(std::chrono::seconds(5))) {
+      process_->signal(SIGKILL);
+      process_->wait(std::chrono::seconds(5));
+    }
+    process_.reset();
+  }
+}
+
+std::string RedisServer::url(int db) const {
+  const std::string auth = options_.requirepass.empty() ? "" : ":" + options_.requirepass + "@";
+  return "redis://" + auth + "127.0.0.1:" + std::to_string(port_) + "/" + std::to_string(db);
+}
+
+std::string RedisServer::command(const std::vector<std::string>& args, int db) const {
+  timeval tv{1, 0};
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
+  if (c == nullptr || c->err != 0) {
+    if (c != nullptr) {
+      redisFree(c);
+    }
+    return "ERR:connect";
+  }
+  auto simple = [&](const std::vector<std::string>& cmd) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    for (const auto& a : cmd) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    auto* r = static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()));
+    std::string out = "ERR:no reply";
+    if (r != nullptr) {
+      switch (r->type) {
+      case REDIS_REPLY_INTEGER:
+        out = std::to_string(r->integer);
+        break;
+      case REDIS_REPLY_STRING:
+      case REDIS_REPLY_STATUS:
+        out = std::string(r->str, r->len);
+        break;
+      case REDIS_REPLY_ERROR:
+        out = "ERR:" + std::string(r->str, r->len);
+        break;
+      case REDIS_REPLY_NIL:
+        out = "(nil)";
+        break;
+      default:
+        out = "(array)";
+      }
+      freeReplyObject(r);
+    }
+    return out;
+  };
+  if (!options_.requirepass.empty()) {
+    simple({"AUTH", options_.requirepass});
+  }
+  if (db != 0) {
+    simple({"SELECT", std::to_string(db)});
+  }
+  std::string out = simple(args);
+  redisFree(c);
+  return out;
+}
+
+void RedisServer::push(const std::string& key, int count, int db) const {
+  std::vector<std::string> cmd = {"RPUSH", key};
+  for (int i = 0; i < count; ++i) {
+    cmd.push_back("task-" + std::to_string(i));
+  }
+  if (count > 0) {
+    command(cmd, db);
+  }
+}
+
+} // namespace graflow::testing

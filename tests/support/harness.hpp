@@ -1,0 +1,126 @@
+#pragma once
+// Test harness: temp dirs, free ports, child processes stopped by PID, and a real
+// redis-server per test. Used by the integration tests; nothing here mocks Redis.
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace graflow::testing {
+
+// A fresh directory under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+public:
+  explicit TempDir(const std::string& prefix = "graflow-test");
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+  [[nodiscard]] std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+  std::filesystem::path path_;
+};
+
+// A loopback TCP port that was free a moment ago.
+int free_port();
+
+// Writes `text` to `path` (creating parent directories).
+void write_text(const std::filesystem::path& path, const std::string& text);
+std::string read_text(const std::filesystem::path& path);
+
+struct ProcessOptions {
+  // "NAME=value" sets, "-NAME" unsets; applied on top of a scrubbed copy of this
+  // process's environment (GRAFLOW_*, REDIS_HOST, KEY_PREFIX, KUBECONFIG, XDG_* removed).
+  std::vector<std::string> env;
+  std::filesystem::path cwd;   // empty: inherit
+  std::string stdin_text;      // fed through a file
+};
+
+// Options with just environment changes: graflowctl({...}, env({"KEY_PREFIX=x"})).
+ProcessOptions env(std::vector<std::string> changes);
+
+// A child process started with posix_spawn; stdout/stderr go to files. The destructor
+// sends SIGTERM by PID, then SIGKILL after 3 s, and reaps it.
+class Process {
+public:
+  Process(std::vector<std::string> argv, ProcessOptions options = {});
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  [[nodiscard]] bool running();
+  void signal(int sig);
+  // Waits for exit; returns the exit code (128+N for signal N), or nullopt on timeout.
+  std::optional<int> wait(std::chrono::milliseconds timeout);
+  [[nodiscard]] std::string out() const;
+  [[nodiscard]] std::string err() const;
+
+private:
+  TempDir dir_;
+  pid_t pid_ = -1;
+  std::optional<int> status_;
+};
+
+struct Result {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs a command to completion (killing it after `timeout`).
+Result run(std::vector<std::string> argv, ProcessOptions options = {},
+           std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+// The graflowctl binary under test (GRAFLOW_BINARY).
+std::string graflowctl_binary();
+// Runs graflowctl as a separate process with `args`.
+Result graflowctl(const std::vector<std::string>& args, ProcessOptions options = {},
+                  std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+// Blocks until something accepts TCP connections on 127.0.0.1:port, or throws.
+void wait_for_port(int port, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+struct RedisOptions {
+  std::string requirepass;             // AUTH password for the default user
+  std::string acl_user;                // an extra ACL user with access to everything...
+  std::string acl_password;            // ...and this password
+  std::vector<std::string> extra_args; // passed to redis-server
+};
+
+RedisOptions with_password(const std::string& password);
+RedisOptions with_acl_user(const std::string& user, const std::string& password);
+
+// A real redis-server (Debian package) on a free loopback port, stopped by PID.
+class RedisServer {
+public:
+  explicit RedisServer(RedisOptions options = {});
+  ~RedisServer();
+  RedisServer(const RedisServer&) = delete;
+  RedisServer& operator=(const RedisServer&) = delete;
+
+  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] pid_t pid() const;
+  // redis://[credentials@]127.0.0.1:port/db, with the default user's password if any.
+  [[nodiscard]] std::string url(int db = 0) const;
+  // Runs one command as the admin (default user) and returns the reply as text
+  // (integers as digits, errors prefixed with "ERR:"). For seeding and inspecting.
+  std::string command(const std::vector<std::string>& args, int db = 0) const;
+  // Pushes `count` tasks onto `key`.
+  void push(const std::string& key, int count, int db = 0) const;
+  // Stops the server (SIGTERM by PID, wait); start() brings it back on the same port.
+  void stop();
+  void start();
+
+private:
+  RedisOptions options_;
+  TempDir dir_;
+  int port_;
+  std::unique_ptr<Process> process_;
+};
+
+} // namespace graflow::testing
