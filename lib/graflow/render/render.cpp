@@ -2,6 +2,7 @@
 
 #include "graflow/core/atomic_file.hpp"
 #include "graflow/core/error.hpp"
+#include "graflow/core/log.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -179,7 +180,9 @@ std::filesystem::path find_templates(const std::string& flag) {
   }
   for (const auto& c : candidates) {
     if (std::filesystem::is_directory(c)) {
-      return std::filesystem::weakly_canonical(c);
+      auto dir = std::filesystem::weakly_canonical(c);
+      log::debug(1, "templates: {}", dir.string());
+      return dir;
     }
   }
   throw usage_error("cannot find the templates directory (reinstall graflowctl, or pass --templates DIR)");
