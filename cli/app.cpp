@@ -71,6 +71,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   setup_profiles(app, g);
   setup_render(app, g);
   setup_queue(app, g);
+  setup_adapter(app, g);
 
   try {
     try {

@@ -51,6 +51,7 @@ config::ResolvedProfile resolve_profile_for(const Globals& g, const std::string&
 void setup_profiles(CLI::App& app, Globals& g);
 void setup_render(CLI::App& app, Globals& g);
 void setup_queue(CLI::App& app, Globals& g);
+void setup_adapter(CLI::App& app, Globals& g);
 
 // Runs graflowctl with the given arguments; returns the exit code.
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err);

@@ -188,13 +188,15 @@ std::filesystem::path find_templates(const std::string& flag) {
   throw usage_error("cannot find the templates directory (reinstall graflowctl, or pass --templates DIR)");
 }
 
-std::string render_text(const std::string& template_text, const config::Profile& profile) {
+namespace {
+
+std::string render_data(const std::string& template_text, const mustache::data& data) {
   mustache::mustache tmpl(template_text);
   if (!tmpl.is_valid()) {
     throw usage_error(tmpl.error_message());
   }
   tmpl.set_custom_escape(yaml_string);
-  const std::string rendered = tmpl.render(profile_data(profile));
+  const std::string rendered = tmpl.render(data);
   if (!tmpl.is_valid()) {
     throw usage_error(tmpl.error_message());
   }
@@ -211,6 +213,22 @@ std::string render_text(const std::string& template_text, const config::Profile&
   }
   return out;
 }
+
+} // namespace
+
+std::string render_text(const std::string& template_text, const config::Profile& profile) {
+  return render_data(template_text, profile_data(profile));
+}
+
+std::string render_with(const std::string& template_text, const std::map<std::string, std::string>& values) {
+  mustache::data data;
+  for (const auto& [k, v] : values) {
+    data.set(k, v);
+  }
+  return render_data(template_text, data);
+}
+
+std::string read_template(const std::filesystem::path& dir, const std::string& name) { return read_file(dir / name); }
 
 std::vector<Manifest> render_manifests(const std::filesystem::path& dir, const config::Profile& profile) {
   std::vector<std::filesystem::path> files;

@@ -4,6 +4,7 @@
 #include "graflow/config/profile.hpp"
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,13 @@ std::filesystem::path find_templates(const std::string& flag);
 // Renders a single template text. `{{x}}` yields a YAML string scalar (quoted when YAML would
 // read it as a number, boolean or null); `{{{x}}}` yields the raw text (for numbers and flags).
 std::string render_text(const std::string& template_text, const config::Profile& profile);
+
+// Renders a template with plain string values (for files that are not profile manifests,
+// such as the prometheus-adapter values). Same escaping rules as render_text.
+std::string render_with(const std::string& template_text, const std::map<std::string, std::string>& values);
+
+// Reads a file under the template directory, e.g. "adapter/values.yaml.mustache".
+std::string read_template(const std::filesystem::path& dir, const std::string& name);
 
 // Renders every *.yaml.mustache in `dir`, in file-name order. Templates that render to
 // nothing (a disabled optional object) are skipped. Each document is checked to be valid

@@ -1,0 +1,55 @@
+// graflowctl adapter values | install [--prometheus-url U] [--prometheus-port N] ...
+#include "app.hpp"
+
+#include "graflow/actions/adapter.hpp"
+#include "graflow/render/render.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace graflow::cli {
+namespace {
+
+struct AdapterCliOptions {
+  actions::AdapterOptions adapter;
+  std::string templates;
+};
+
+void add_prometheus_flags(CLI::App* cmd, AdapterCliOptions& o) {
+  cmd->add_option("--prometheus-url", o.adapter.prometheus_url, "Prometheus URL as the adapter reaches it");
+  cmd->add_option("--prometheus-port", o.adapter.prometheus_port, "Prometheus port");
+  cmd->add_flag("--default-rules", o.adapter.default_rules, "keep the chart's default resource and custom rules");
+  cmd->add_option("--templates", o.templates, "use the templates in DIR");
+}
+
+} // namespace
+
+void setup_adapter(CLI::App& app, Globals& g) {
+  auto opts = std::make_shared<AdapterCliOptions>();
+  auto* cmd = app.add_subcommand("adapter", "prometheus-adapter: helm values and installation");
+  cmd->require_subcommand(1);
+
+  auto* values = cmd->add_subcommand("values", "print helm values with the graflow_queue_depth external rule");
+  add_prometheus_flags(values, *opts);
+  values->callback([&g, opts] {
+    g.action = [&g, opts] {
+      *g.out << actions::adapter_values(opts->adapter, render::find_templates(opts->templates));
+    };
+  });
+
+  auto* install = cmd->add_subcommand("install", "install or upgrade prometheus-adapter with helm");
+  add_prometheus_flags(install, *opts);
+  install->add_option("--namespace", opts->adapter.namespace_, "namespace of the adapter release");
+  install->add_option("--release", opts->adapter.release, "helm release name");
+  install->add_option("--chart-version", opts->adapter.chart_version, "chart version (default: latest)");
+  install->add_flag("--dry-run", opts->adapter.dry_run, "print the helm commands and values, run nothing");
+  install->callback([&g, opts] {
+    g.action = [&g, opts] {
+      const auto templates = render::find_templates(opts->templates);
+      helm::ProcessRunner runner;
+      const std::string helm = opts->adapter.dry_run ? "helm" : helm::find_helm();
+      actions::install_adapter(opts->adapter, templates, runner, helm, *g.out, *g.err);
+    };
+  });
+}
+
+} // namespace graflow::cli
