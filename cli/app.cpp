@@ -3,6 +3,7 @@
 #include "graflow/core/duration.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/core/log.hpp"
+#include "graflow/kube/client.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
@@ -40,6 +41,19 @@ std::string Globals::profile_or_default(const std::string& flag, const config::C
   return config.default_profile().value_or("");
 }
 
+std::unique_ptr<kube::Client> Globals::kube_client() const {
+  kube::LoadOptions load;
+  load.kubeconfig = kubeconfig;
+  load.context = context;
+  load.namespace_ = namespace_;
+  kube::ClientOptions options;
+  options.request_timeout = parse_duration(request_timeout, "--request-timeout");
+  if (options.request_timeout.count() <= 0) {
+    throw usage_error("--request-timeout must be greater than zero");
+  }
+  return kube::make_client(load, options);
+}
+
 bool Globals::color() const {
   const char* env = std::getenv("NO_COLOR");
   return !no_color && (env == nullptr || *env == '\0') && isatty(STDOUT_FILENO) != 0;
@@ -63,6 +77,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   app.add_option("-n,--namespace", g.namespace_, "namespace (default: the profile's, then the context's)");
   app.add_option("--redis-url", g.redis_url, "redis://[user:password@]host[:port][/db] (env GRAFLOW_REDIS_URL)");
   app.add_option("--redis-timeout", g.redis_timeout, "Redis connect and reply timeout");
+  app.add_option("--request-timeout", g.request_timeout, "timeout of each Kubernetes API request");
   app.add_option("--key-prefix", g.key_prefix, "queue key prefix; the queue is PREFIX:queue (env KEY_PREFIX)");
   app.add_option("-o,--output", g.output, "output format")->check(CLI::IsMember({"text", "json", "yaml"}));
   app.add_flag("-v,--verbose", g.verbosity, "log what graflowctl does on stderr (repeat for more)");
@@ -72,6 +87,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   setup_render(app, g);
   setup_queue(app, g);
   setup_adapter(app, g);
+  setup_deploy(app, g);
+  setup_scale(app, g);
+  setup_status(app, g);
 
   try {
     try {

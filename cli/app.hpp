@@ -7,11 +7,15 @@
 #include <chrono>
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace CLI {
 class App;
+}
+namespace graflow::kube {
+class Client;
 }
 
 namespace graflow::cli {
@@ -23,6 +27,7 @@ struct Globals {
   std::string namespace_;
   std::string redis_url;
   std::string redis_timeout = "2s";
+  std::string request_timeout = "30s";
   std::string key_prefix;
   std::string output = "text";
   int verbosity = 0;
@@ -41,17 +46,24 @@ struct Globals {
   // --profile NAME, else the config's defaultProfile; empty when neither.
   [[nodiscard]] static std::string profile_or_default(const std::string& flag, const config::Config& config);
   [[nodiscard]] bool color() const;
+  // A Kubernetes client from --kubeconfig/$KUBECONFIG, --context, -n, --request-timeout.
+  [[nodiscard]] std::unique_ptr<kube::Client> kube_client() const;
 };
 
 // The profile named by --profile (or the config's default) with --key-prefix/$KEY_PREFIX,
 // -n and every --set applied. A usage Error when there is none. Used by render and deploy.
+// `fallback` is used when neither --profile nor defaultProfile names one (nullptr: error).
 config::ResolvedProfile resolve_profile_for(const Globals& g, const std::string& flag,
-                                            const std::vector<std::string>& sets, const char* command);
+                                            const std::vector<std::string>& sets, const char* command,
+                                            const char* fallback = nullptr);
 
 void setup_profiles(CLI::App& app, Globals& g);
 void setup_render(CLI::App& app, Globals& g);
 void setup_queue(CLI::App& app, Globals& g);
 void setup_adapter(CLI::App& app, Globals& g);
+void setup_deploy(CLI::App& app, Globals& g);
+void setup_scale(CLI::App& app, Globals& g);
+void setup_status(CLI::App& app, Globals& g);
 
 // Runs graflowctl with the given arguments; returns the exit code.
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err);

@@ -76,8 +76,11 @@ std::vector<long long> Connection::lengths(const std::vector<std::string>& keys)
   }
   // Queue the handshake and every LLEN, then read all replies: one round trip.
   int handshake = 0;
+  bool sent_auth = false;
+  bool sent_select = false;
   if (handshake_pending_) {
     if (!address_.password.empty()) {
+      sent_auth = true;
       if (address_.user.empty()) {
         redisAppendCommand(ctx_.get(), "AUTH %b", address_.password.data(), address_.password.size());
       } else {
@@ -87,6 +90,7 @@ std::vector<long long> Connection::lengths(const std::vector<std::string>& keys)
       ++handshake;
     }
     if (address_.db != 0) {
+      sent_select = true;
       redisAppendCommand(ctx_.get(), "SELECT %d", address_.db);
       ++handshake;
     }
@@ -108,7 +112,7 @@ std::vector<long long> Connection::lengths(const std::vector<std::string>& keys)
   handshake_pending_ = false;
 
   std::size_t i = 0;
-  if (!address_.password.empty()) {
+  if (sent_auth) {
     const auto& r = replies[i++];
     if (r->type == REDIS_REPLY_ERROR) {
       usable_ = false;
@@ -117,7 +121,7 @@ std::vector<long long> Connection::lengths(const std::vector<std::string>& keys)
                                 std::string(r->str, r->len)));
     }
   }
-  if (address_.db != 0 && i < static_cast<std::size_t>(handshake)) {
+  if (sent_select) {
     const auto& r = replies[i++];
     if (r->type == REDIS_REPLY_ERROR) {
       usable_ = false;
