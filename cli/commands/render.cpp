@@ -21,9 +21,13 @@ struct RenderOptions {
 } // namespace
 
 config::ResolvedProfile resolve_profile_for(const Globals& g, const std::string& flag,
-                                            const std::vector<std::string>& sets, const char* command) {
+                                            const std::vector<std::string>& sets, const char* command,
+                                            const char* fallback) {
   const auto config = g.load_config();
-  const std::string name = Globals::profile_or_default(flag, config);
+  std::string name = Globals::profile_or_default(flag, config);
+  if (name.empty() && fallback != nullptr) {
+    name = fallback;
+  }
   if (name.empty()) {
     std::string known;
     for (const auto& n : config.profile_names()) {

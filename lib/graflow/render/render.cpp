@@ -266,8 +266,9 @@ std::vector<Manifest> render_manifests(const std::filesystem::path& dir, const c
       throw usage_error(fmt::format("template {}: the rendered object needs apiVersion, kind and metadata.name",
                                     file.string()));
     }
+    const YAML::Node ns = doc["metadata"]["namespace"];
     out.push_back(Manifest{tname, doc["apiVersion"].Scalar(), doc["kind"].Scalar(), doc["metadata"]["name"].Scalar(),
-                           std::move(text)});
+                           ns.IsScalar() ? ns.Scalar() : "", std::move(text)});
   }
   return out;
 }

@@ -15,7 +15,8 @@ struct Manifest {
   std::string api_version;
   std::string kind;
   std::string name;
-  std::string text; // one YAML document, without the leading ---
+  std::string namespace_; // empty when the template sets none
+  std::string text;       // one YAML document, without the leading ---
 
   // File name used by --out-dir: <kind>-<name>.yaml, lower case.
   [[nodiscard]] std::string file_name() const;

@@ -1,0 +1,56 @@
+#include "graflow/actions/deploy.hpp"
+
+#include "graflow/actions/scale.hpp"
+#include "graflow/kube/client.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <ostream>
+
+namespace graflow::actions {
+namespace {
+
+// kubectl's name for an object: deployment.apps/x, service/x.
+std::string display_name(const render::Manifest& m) {
+  std::string kind = m.kind;
+  std::transform(kind.begin(), kind.end(), kind.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const auto slash = m.api_version.find('/');
+  const std::string group = slash == std::string::npos ? "" : m.api_version.substr(0, slash);
+  return kind + (group.empty() ? "" : "." + group) + "/" + m.name;
+}
+
+} // namespace
+
+void deploy(kube::Client& client, const config::Profile& profile, const std::vector<render::Manifest>& manifests,
+            const DeployOptions& options, const SignalWatcher& signals, std::ostream& out) {
+  const std::string& default_ns = client.namespace_();
+  const std::string worker_ns = profile.namespace_.value_or(default_ns);
+  std::optional<Detached> detached;
+  if (auto worker = client.get(kube::resource_path("apps/v1", "deployments", worker_ns, profile.worker.deployment))) {
+    detached = detached_state(*worker);
+  }
+  const char* suffix = options.dry_run ? " (server dry run)" : "";
+  std::vector<std::pair<std::string, std::string>> deployments;
+  for (const auto& m : manifests) {
+    const nlohmann::json ref = {{"apiVersion", m.api_version},
+                                {"kind", m.kind},
+                                {"metadata", {{"name", m.name}, {"namespace", m.namespace_}}}};
+    if (detached && m.kind == "HorizontalPodAutoscaler" && m.name == profile.worker.hpa) {
+      out << fmt::format("{} skipped: detached by an emergency scale since {} (graflowctl scale --reattach "
+                         "restores it)\n",
+                         display_name(m), detached->since);
+      continue;
+    }
+    const auto result = client.apply(kube::object_path(ref, default_ns), m.text, "graflowctl", options.force_conflicts,
+                                     options.dry_run);
+    out << fmt::format("{} {}{}\n", display_name(m), kube::to_string(result.outcome), suffix) << std::flush;
+    if (m.kind == "Deployment") {
+      deployments.emplace_back(m.namespace_.empty() ? default_ns : m.namespace_, m.name);
+    }
+  }
+  if (options.wait && !options.dry_run) {
+    wait_for_deployments(client, deployments, options.wait_options, signals, out);
+  }
+}
+
+} // namespace graflow::actions

@@ -1,0 +1,287 @@
+#include "graflow/actions/scale.hpp"
+
+#include "graflow/core/atomic_file.hpp"
+#include "graflow/core/duration.hpp"
+#include "graflow/core/error.hpp"
+#include "graflow/core/signals.hpp"
+#include "graflow/kube/client.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <ctime>
+#include <fmt/format.h>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace graflow::actions {
+namespace {
+
+using json = nlohmann::json;
+
+std::string now_rfc3339() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+struct Names {
+  std::string ns;
+  std::string deployment_path;
+  std::string hpa_path;
+  std::string hpa_display;
+  std::string deployment_display;
+};
+
+Names names_of(const kube::Client& client, const config::Profile& profile) {
+  Names n;
+  n.ns = profile.namespace_.value_or(client.namespace_());
+  n.deployment_path = kube::resource_path("apps/v1", "deployments", n.ns, profile.worker.deployment);
+  n.hpa_path = kube::resource_path("autoscaling/v2", "horizontalpodautoscalers", n.ns, profile.worker.hpa);
+  n.hpa_display = "horizontalpodautoscaler.autoscaling/" + profile.worker.hpa;
+  n.deployment_display = "deployment.apps/" + profile.worker.deployment;
+  return n;
+}
+
+// Local snapshots: <dir>/<namespace>.<hpa>.<unix ms>.json; ".reattached" is appended once
+// the HPA is back, so an old snapshot is never restored by accident.
+std::string backup_prefix(const Names& n, const config::Profile& p) { return n.ns + "." + p.worker.hpa + "."; }
+
+std::filesystem::path write_backup(const ScaleOptions& options, const Names& n, const config::Profile& p,
+                                   const std::string& server, const json& snapshot, const std::string& since) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.backup_dir, ec);
+  if (ec) {
+    throw failure(fmt::format("cannot create {}: {}", options.backup_dir.string(), ec.message()));
+  }
+  chmod(options.backup_dir.c_str(), 0700);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  const auto path = options.backup_dir / fmt::format("{}{}.json", backup_prefix(n, p), ms);
+  const json doc = {{"server", server}, {"namespace", n.ns}, {"detachedAt", since}, {"snapshot", snapshot}};
+  write_file_atomically(path, doc.dump(2) + "\n", 0600);
+  return path;
+}
+
+// The newest snapshot of this HPA on this server that was not reattached yet.
+std::optional<std::pair<std::filesystem::path, json>> newest_backup(const ScaleOptions& options, const Names& n,
+                                                                    const config::Profile& p, const std::string& server) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(options.backup_dir, ec)) {
+    return std::nullopt;
+  }
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(options.backup_dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(backup_prefix(n, p), 0) == 0 && name.ends_with(".json")) {
+      files.push_back(e.path());
+    }
+  }
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
+    return a.filename().string().size() != b.filename().string().size()
+               ? a.filename().string().size() > b.filename().string().size()
+               : a.filename().string() > b.filename().string();
+  });
+  for (const auto& f : files) {
+    std::ifstream in(f);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    try {
+      json doc = json::parse(buf.str());
+      if (doc.value("server", "") == server && doc.contains("snapshot")) {
+        return std::make_pair(f, std::move(doc));
+      }
+    } catch (const json::exception&) {
+      continue; // a damaged file is not a snapshot
+    }
+  }
+  return std::nullopt;
+}
+
+void mark_reattached(const ScaleOptions& options, const Names& n, const config::Profile& p) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(options.backup_dir, ec)) {
+    return;
+  }
+  for (const auto& e : std::filesystem::directory_iterator(options.backup_dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(backup_prefix(n, p), 0) == 0 && name.ends_with(".json")) {
+      std::filesystem::rename(e.path(), e.path().string() + ".reattached", ec);
+    }
+  }
+}
+
+void detach(kube::Client& client, const config::Profile& profile, const Names& n, const ScaleOptions& options,
+            std::ostream& out) {
+  for (int attempt = 0;; ++attempt) {
+    const auto deployment = client.get(n.deployment_path);
+    if (!deployment) {
+      throw failure(fmt::format("{} not found in namespace {}: nothing to scale", n.deployment_display, n.ns));
+    }
+    const auto hpa = client.get(n.hpa_path);
+    if (!hpa) {
+      if (auto d = detached_state(*deployment)) {
+        out << fmt::format("{} already detached since {}\n", n.hpa_display, d->since);
+        return;
+      }
+      throw failure(fmt::format("{} not found in namespace {}, and {} holds no detached snapshot: nothing to detach "
+                                "(graflowctl deploy creates it)",
+                                n.hpa_display, n.ns, n.deployment_display));
+    }
+    const json snapshot = hpa_snapshot(*hpa);
+    const std::string since = now_rfc3339();
+    // Both copies of the snapshot exist before anything is deleted.
+    const auto backup = write_backup(options, n, profile, client.config().server, snapshot, since);
+    client.patch_merge(n.deployment_path, {{"metadata",
+                                            {{"annotations",
+                                              {{k_detached_hpa_annotation, snapshot.dump()},
+                                               {k_detached_at_annotation, since}}}}}});
+    out << fmt::format("{} snapshot saved (annotation {} on {}, backup {})\n", n.hpa_display,
+                       k_detached_hpa_annotation, n.deployment_display, backup.string());
+    const auto& meta = (*hpa)["metadata"];
+    try {
+      client.remove(n.hpa_path, kube::Preconditions{meta.value("uid", ""), meta.value("resourceVersion", "")});
+      out << fmt::format("{} deleted (detached)\n", n.hpa_display);
+      return;
+    } catch (const kube::ApiError& e) {
+      if (e.status() != 409 || attempt >= 2) {
+        throw;
+      }
+      out << fmt::format("{} changed since the snapshot; taking a new one\n", n.hpa_display);
+    }
+  }
+}
+
+} // namespace
+
+json hpa_snapshot(const json& hpa) {
+  const json& meta = hpa.at("metadata");
+  json m = {{"name", meta.at("name")}};
+  for (const char* key : {"namespace", "labels", "annotations"}) {
+    if (meta.contains(key) && !meta[key].is_null()) {
+      m[key] = meta[key];
+    }
+  }
+  return {{"apiVersion", hpa.value("apiVersion", "autoscaling/v2")},
+          {"kind", "HorizontalPodAutoscaler"},
+          {"metadata", m},
+          {"spec", hpa.value("spec", json::object())}};
+}
+
+std::optional<Detached> detached_state(const json& deployment) {
+  const auto meta = deployment.value("metadata", json::object());
+  const auto annotations = meta.value("annotations", json::object());
+  if (!annotations.contains(k_detached_hpa_annotation)) {
+    return std::nullopt;
+  }
+  Detached d;
+  d.since = annotations.value(k_detached_at_annotation, "an unknown time");
+  try {
+    d.snapshot = json::parse(annotations[k_detached_hpa_annotation].get<std::string>());
+  } catch (const json::exception&) {
+    throw failure(fmt::format("the annotation {} on deployment.apps/{} is not a valid HPA snapshot",
+                              k_detached_hpa_annotation, meta.value("name", "?")));
+  }
+  return d;
+}
+
+std::filesystem::path default_backup_dir() {
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state != nullptr && *state != '\0') {
+    return std::filesystem::path(state) / "graflowctl" / "detached";
+  }
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(home != nullptr ? home : "/tmp") / ".local" / "state" / "graflowctl" / "detached";
+}
+
+void emergency_scale(kube::Client& client, const config::Profile& profile, long long replicas,
+                     const ScaleOptions& options, const SignalWatcher& signals, std::ostream& out) {
+  const Names n = names_of(client, profile);
+  if (replicas > profile.max_replicas) {
+    out << fmt::format("note: {} replicas is above the profile's maxReplicas ({}); allowed in an emergency\n", replicas,
+                       profile.max_replicas);
+  }
+  detach(client, profile, n, options, out);
+  const auto scale = client.set_scale(n.ns, profile.worker.deployment, replicas);
+  out << fmt::format("{} scaled to {} replicas\n", n.deployment_display, scale.replicas) << std::flush;
+
+  try {
+    if (options.wait) {
+      wait_for_deployments(client, {{n.ns, profile.worker.deployment}}, options.wait_options, signals, out);
+    }
+  } catch (const Error& e) {
+    if (e.code() == Exit::interrupted && options.hold) {
+      reattach(client, profile, options, out);
+    }
+    throw;
+  }
+  if (!options.hold) {
+    out << "the HPA stays detached until: graflowctl scale --reattach\n";
+    return;
+  }
+  out << fmt::format("holding for {} (Ctrl-C reattaches now)\n", format_duration(*options.hold)) << std::flush;
+  const bool held = signals.sleep_for(*options.hold);
+  reattach(client, profile, options, out);
+  if (!held) {
+    throw interrupted("interrupted: the HPA was reattached first");
+  }
+}
+
+void reattach(kube::Client& client, const config::Profile& profile, const ScaleOptions& options, std::ostream& out) {
+  const Names n = names_of(client, profile);
+  const auto deployment = client.get(n.deployment_path);
+  std::optional<Detached> detached = deployment ? detached_state(*deployment) : std::nullopt;
+  std::string source = fmt::format("the annotation on {}", n.deployment_display);
+  if (!detached) {
+    if (auto backup = newest_backup(options, n, profile, client.config().server)) {
+      detached = Detached{backup->second.value("detachedAt", "an unknown time"), backup->second["snapshot"]};
+      source = "the local backup " + backup->first.string();
+    }
+  }
+  const auto hpa = client.get(n.hpa_path);
+  if (!detached) {
+    if (hpa) {
+      out << fmt::format("{} is attached: nothing to reattach\n", n.hpa_display);
+      return;
+    }
+    throw failure(fmt::format("{} is missing and there is no snapshot of it: no annotation {} on {} and no local "
+                              "backup in {}",
+                              n.hpa_display, k_detached_hpa_annotation, n.deployment_display,
+                              options.backup_dir.string()));
+  }
+  bool exists = hpa.has_value();
+  if (!exists) {
+    json body = detached->snapshot;
+    body["metadata"]["namespace"] = n.ns;
+    try {
+      client.create(kube::resource_path("autoscaling/v2", "horizontalpodautoscalers", n.ns), body);
+      out << fmt::format("{} created from {} (detached since {})\n", n.hpa_display, source, detached->since);
+    } catch (const kube::ApiError& e) {
+      if (e.status() != 409) {
+        throw;
+      }
+      exists = true;
+    }
+  }
+  if (exists) {
+    const auto current = client.get(n.hpa_path);
+    if (current && hpa_snapshot(*current)["spec"] == detached->snapshot["spec"]) {
+      out << fmt::format("{} is back with the snapshot's spec\n", n.hpa_display);
+    } else {
+      out << fmt::format("warning: {} exists with a spec that differs from the snapshot; keeping it\n",
+                         n.hpa_display);
+    }
+  }
+  if (deployment && detached_state(*deployment)) {
+    client.patch_merge(n.deployment_path,
+                       {{"metadata", {{"annotations", {{k_detached_hpa_annotation, nullptr}, {k_detached_at_annotation, nullptr}}}}}});
+    out << fmt::format("{}: detached annotation cleared; the HPA owns the replica count again\n", n.deployment_display);
+  }
+  mark_reattached(options, n, profile);
+}
+
+} // namespace graflow::actions

@@ -1,0 +1,55 @@
+#pragma once
+// `graflowctl scale --emergency N` and `--reattach`: detach the HPA, scale, reattach —
+// without ever losing the HPA (DESIGN.md §4).
+#include "graflow/actions/rollout.hpp"
+#include "graflow/config/profile.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <iosfwd>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+namespace graflow::kube {
+class Client;
+}
+
+namespace graflow::actions {
+
+inline constexpr const char* k_detached_hpa_annotation = "graflow.io/detached-hpa";
+inline constexpr const char* k_detached_at_annotation = "graflow.io/detached-at";
+inline constexpr const char* k_scale_field_manager = "graflowctl-scale";
+
+// The HPA as it must come back: apiVersion, kind, metadata (name, namespace, labels,
+// annotations) and spec; no status, uid, resourceVersion or managedFields.
+nlohmann::json hpa_snapshot(const nlohmann::json& hpa);
+
+// When the worker Deployment says its HPA is detached: the time and the snapshot.
+struct Detached {
+  std::string since; // RFC 3339
+  nlohmann::json snapshot;
+};
+std::optional<Detached> detached_state(const nlohmann::json& deployment);
+
+struct ScaleOptions {
+  std::filesystem::path backup_dir; // local snapshots (0600 files)
+  std::optional<std::chrono::milliseconds> hold;
+  bool wait = false;
+  WaitOptions wait_options;
+};
+
+// Where local snapshots go: $XDG_STATE_HOME/graflowctl/detached (~/.local/state/...).
+std::filesystem::path default_backup_dir();
+
+// Detach → scale → (wait) → (hold, then reattach). Each step is idempotent; re-running after
+// a failure continues from where it stopped. A signal during --hold reattaches first, then
+// throws an `interrupted` Error.
+void emergency_scale(kube::Client& client, const config::Profile& profile, long long replicas,
+                     const ScaleOptions& options, const SignalWatcher& signals, std::ostream& out);
+
+// Re-creates the HPA from the Deployment's annotation (or the newest local snapshot), then
+// clears the annotation. Idempotent.
+void reattach(kube::Client& client, const config::Profile& profile, const ScaleOptions& options, std::ostream& out);
+
+} // namespace graflow::actions
