@@ -59,13 +59,11 @@ bool Globals::color() const {
   return !no_color && (env == nullptr || *env == '\0') && isatty(STDOUT_FILENO) != 0;
 }
 
-int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  Globals g;
-  g.out = &out;
-  g.err = &err;
-  CLI::App app{"graflowctl: make a Kubernetes worker Deployment follow a Redis queue "
-               "(HPA + Prometheus + prometheus-adapter)",
-               "graflowctl"};
+std::unique_ptr<CLI::App> make_app(Globals& g) {
+  auto app_ptr = std::make_unique<CLI::App>(
+      "graflowctl: make a Kubernetes worker Deployment follow a Redis queue (HPA + Prometheus + prometheus-adapter)",
+      "graflowctl");
+  CLI::App& app = *app_ptr;
   app.set_version_flag("--version", std::string("graflowctl ") + GRAFLOW_VERSION);
   app.fallthrough();
   app.require_subcommand(1);
@@ -90,6 +88,17 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   setup_deploy(app, g);
   setup_scale(app, g);
   setup_status(app, g);
+  setup_doctor(app, g);
+
+  return app_ptr;
+}
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  Globals g;
+  g.out = &out;
+  g.err = &err;
+  auto app_ptr = make_app(g);
+  CLI::App& app = *app_ptr;
 
   try {
     try {

@@ -64,6 +64,10 @@ void setup_adapter(CLI::App& app, Globals& g);
 void setup_deploy(CLI::App& app, Globals& g);
 void setup_scale(CLI::App& app, Globals& g);
 void setup_status(CLI::App& app, Globals& g);
+void setup_doctor(CLI::App& app, Globals& g);
+
+// The whole command tree with its options bound to `g` (for run(), completions and tests).
+std::unique_ptr<CLI::App> make_app(Globals& g);
 
 // Runs graflowctl with the given arguments; returns the exit code.
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err);

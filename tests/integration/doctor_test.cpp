@@ -1,0 +1,174 @@
+// `graflowctl doctor` against the whole pipeline: a real Redis, the real exporter, a real
+// Prometheus scraping it, and the fake API server standing in for the cluster (its
+// service proxy reaches the exporter; the APIService, external metric and HPA status are
+// set through its control API, as prometheus-adapter and the HPA controller would).
+#include "exporter_process.hpp"
+#include "fake_apiserver.hpp"
+#include "harness.hpp"
+#include "prometheus.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace graflow::testing;
+using nlohmann::json;
+
+namespace {
+
+const std::string k_hpa = "/apis/autoscaling/v2/namespaces/work/horizontalpodautoscalers/graflow-worker-hpa";
+const std::string k_apiservice = "/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.external.metrics.k8s.io";
+
+struct Pipeline {
+  RedisServer redis;
+  ExporterProcess exporter;
+  PrometheusServer prometheus;
+  FakeApiServer api;
+  TempDir state;
+
+  static PrometheusOptions prometheus_options() {
+    PrometheusOptions o;
+    o.labels = {{"namespace", "work"}};
+    return o;
+  }
+
+  Pipeline()
+      : exporter({"--key-prefix", "graflow"}, env({"GRAFLOW_REDIS_URL=" + redis.url()})),
+        prometheus({exporter.target()}, prometheus_options()) {
+    redis.push("graflow:queue", 137);
+    REQUIRE(run({"deploy", "-p", "prod"}).code == 0);
+    json svc = api.get_object("/api/v1/namespaces/work/services/graflow-exporter").value();
+    svc["metadata"]["annotations"]["fake.graflow.io/proxy-to"] = "http://" + exporter.target();
+    api.put_object(svc);
+    set_apiservice("True");
+    api.set_external_metric("work", "graflow_queue_depth", {{"key_prefix", "graflow"}}, "137");
+    set_hpa_status("True", "9785m");
+    prometheus.wait_for("graflow_queue_depth{key_prefix=\"graflow\"}",
+                        [](const json& r) { return r.size() == 1 && r[0]["value"][1] == "137"; });
+  }
+
+  Result run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--kubeconfig", api.kubeconfig_path().string(), "-n", "work", "--redis-url",
+                               redis.url(), "--redis-timeout", "500ms", "--request-timeout", "3s"});
+    return graflowctl(args, env({"XDG_STATE_HOME=" + state.path().string()}));
+  }
+  Result doctor(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"doctor", "-p", "prod", "--prometheus-url", prometheus.url()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  }
+  void set_apiservice(const std::string& available) {
+    api.put_object({{"apiVersion", "apiregistration.k8s.io/v1"},
+                    {"kind", "APIService"},
+                    {"metadata", {{"name", "v1beta1.external.metrics.k8s.io"}}},
+                    {"spec", {{"group", "external.metrics.k8s.io"}, {"version", "v1beta1"}, {"groupPriorityMinimum", 100}, {"versionPriority", 100}, {"service", {{"namespace", "monitoring"}, {"name", "prometheus-adapter"}}}}},
+                    {"status", {{"conditions", {{{"type", "Available"}, {"status", available}, {"reason", available == "True" ? "Passed" : "FailedDiscoveryCheck"}, {"message", "m"}}}}}}});
+  }
+  void set_hpa_status(const std::string& active, const std::string& average) {
+    json hpa = api.get_object(k_hpa).value();
+    hpa["status"] = {{"currentReplicas", 14},
+                     {"desiredReplicas", 14},
+                     {"currentMetrics", {{{"type", "External"}, {"external", {{"metric", {{"name", "graflow_queue_depth"}}}, {"current", {{"averageValue", average}}}}}}}},
+                     {"conditions", {{{"type", "AbleToScale"}, {"status", "True"}, {"reason", "ReadyForNewScale"}, {"message", "ok"}},
+                                     {{"type", "ScalingActive"}, {"status", active}, {"reason", active == "True" ? "ValidMetricFound" : "FailedGetExternalMetric"}, {"message", "m"}}}}};
+    api.put_object(hpa);
+  }
+};
+
+std::map<std::string, std::string> statuses(const Result& r) {
+  std::map<std::string, std::string> out;
+  const json doc = json::parse(r.out);
+  for (const auto& c : doc.at("checks")) {
+    out[c.at("name").get<std::string>()] = c.at("status").get<std::string>();
+  }
+  return out;
+}
+
+bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+
+} // namespace
+
+TEST_CASE("doctor: a healthy pipeline, then each link broken on its own") {
+  Pipeline p;
+  auto healthy = p.doctor();
+  CHECK_MESSAGE(healthy.code == 0, healthy.out << healthy.err);
+  CHECK(has(healthy.out, "✓ Redis 127.0.0.1:"));
+  CHECK(has(healthy.out, "✓ exporter deployment.apps/graflow-exporter available"));
+  CHECK(has(healthy.out, "✓ exporter /metrics: graflow_queue_depth{key_prefix=\"graflow\"} 137"));
+  CHECK(has(healthy.out, "✓ Prometheus has graflow_queue_depth{key_prefix=\"graflow\"} = 137"));
+  CHECK(has(healthy.out, "✓ APIService v1beta1.external.metrics.k8s.io Available"));
+  CHECK(has(healthy.out, "✓ external metric graflow_queue_depth{key_prefix=graflow} in namespace work = 137"));
+  CHECK(has(healthy.out, "✓ HPA graflow-worker-hpa: scaleTargetRef apps/v1 Deployment graflow-worker"));
+  CHECK(has(healthy.out, "✓ HPA conditions: AbleToScale=True, ScalingActive=True"));
+  CHECK(has(healthy.out, "✓ HPA metric agrees with the queue"));
+  CHECK_FALSE(has(healthy.out, "✗"));
+
+  SUBCASE("the APIService is not Available") {
+    p.set_apiservice("False");
+    auto r = p.doctor({"-o", "json"});
+    CHECK(r.code == 1);
+    const auto s = statuses(r);
+    CHECK(s.at("apiservice") == "fail");
+    CHECK(s.at("redis") == "ok");
+    CHECK(s.at("prometheus") == "ok");
+  }
+  SUBCASE("the HPA cannot get its metric") {
+    p.set_hpa_status("False", "9785m");
+    auto r = p.doctor();
+    CHECK(r.code == 1);
+    CHECK(has(r.out, "✗ HPA conditions: ScalingActive=False (FailedGetExternalMetric: m)"));
+    CHECK(has(r.out, "  hint: kubectl -n work describe hpa graflow-worker-hpa"));
+  }
+  SUBCASE("the HPA has no scaleTargetRef.apiVersion (the seed's flaw)") {
+    json hpa = p.api.get_object(k_hpa).value();
+    hpa["spec"]["scaleTargetRef"].erase("apiVersion");
+    p.api.put_object(hpa);
+    auto r = p.doctor({"-o", "json"});
+    CHECK(r.code == 1);
+    CHECK(statuses(r).at("hpa") == "fail");
+  }
+  SUBCASE("the HPA sees a different number than the queue") {
+    p.set_hpa_status("True", "1");
+    auto r = p.doctor({"-o", "json"});
+    CHECK(r.code == 0);
+    CHECK(statuses(r).at("hpa-metric") == "warn");
+  }
+  SUBCASE("an emergency scale has detached the HPA: a warning, not a failure") {
+    REQUIRE(p.run({"scale", "--emergency", "3", "-p", "prod"}).code == 0);
+    auto r = p.doctor();
+    CHECK(has(r.out, "! HPA graflow-worker-hpa is detached by an emergency scale since "));
+    CHECK(has(r.out, "  hint: graflowctl scale --reattach restores it"));
+  }
+  SUBCASE("Prometheus is not where it is said to be") {
+    auto r = p.run({"doctor", "-p", "prod", "--prometheus-url", "http://127.0.0.1:" + std::to_string(free_port())});
+    CHECK(r.code == 1);
+    CHECK(has(r.out, "✗ cannot query Prometheus (http://127.0.0.1:"));
+    CHECK(has(r.out, "✓ APIService"));
+  }
+  SUBCASE("Prometheus does not have the series for this prefix") {
+    auto r = p.run({"doctor", "-p", "prod", "--set", "keyPrefix=other", "--prometheus-url", p.prometheus.url(), "-o",
+                    "json"});
+    CHECK(r.code == 1);
+    const auto s = statuses(r);
+    CHECK(s.at("prometheus") == "fail");
+    CHECK(s.at("exporter-metrics") == "fail");
+    CHECK(s.at("external-metric") == "fail");
+  }
+  SUBCASE("Redis is down") {
+    p.redis.stop();
+    auto r = p.doctor({"-o", "json"});
+    CHECK(r.code == 1);
+    const auto s = statuses(r);
+    CHECK(s.at("redis") == "fail");
+    CHECK(s.at("exporter-metrics") == "fail");
+    CHECK(s.at("apiservice") == "ok");
+  }
+  SUBCASE("the exporter Deployment is missing") {
+    HttpRequest del;
+    del.method = "DELETE";
+    del.path = "/apis/apps/v1/namespaces/work/deployments/graflow-exporter";
+    del.token = p.api.token();
+    REQUIRE(p.api.send(del).status == 200);
+    auto r = p.doctor({"-o", "json"});
+    CHECK(r.code == 1);
+    CHECK(statuses(r).at("exporter-deployment") == "fail");
+  }
+}
