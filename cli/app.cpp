@@ -88,6 +88,7 @@ std::unique_ptr<CLI::App> make_app(Globals& g) {
   setup_deploy(app, g);
   setup_scale(app, g);
   setup_status(app, g);
+  setup_exporter(app, g);
   setup_doctor(app, g);
 
   return app_ptr;

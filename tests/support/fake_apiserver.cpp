@@ -100,7 +100,8 @@ FakeApiServer::FakeApiServer(FakeApiServerOptions options) : options_(std::move(
                                    "--port-file",
                                    (dir_ / "port").string(),
                                    "--ready-delay",
-                                   std::to_string(options_.ready_delay.count()) + "ms"};
+                                   std::to_string(options_.ready_delay.count()) + "ms",
+                                   "--die-with-parent"};
   for (const auto& [token, user] : options_.tokens) {
     args.push_back("--token");
     args.push_back(token + "=" + user);

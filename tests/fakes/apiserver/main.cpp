@@ -8,6 +8,8 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <cstdio>
@@ -27,12 +29,14 @@ struct Options {
   std::string listen = "127.0.0.1";
   int port = 0;
   std::string port_file;
+  bool die_with_parent = false;
   fake::Config config;
 };
 
 constexpr const char* usage =
     "usage: fake-apiserver --cert FILE --key FILE --client-ca FILE [--listen ADDR] [--port N]\n"
-    "                      [--port-file FILE] [--token TOKEN=USER]... [--ready-delay DURATION]\n";
+    "                      [--port-file FILE] [--token TOKEN=USER]... [--ready-delay DURATION]\n"
+    "                      [--die-with-parent]\n";
 
 std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
   std::size_t used = 0;
@@ -58,6 +62,10 @@ std::optional<Options> parse_args(int argc, char** argv) {
     if (arg == "-h" || arg == "--help") {
       std::fputs(usage, stdout);
       std::exit(0);
+    }
+    if (arg == "--die-with-parent") {
+      opts.die_with_parent = true;
+      continue;
     }
     if (i + 1 >= argc) {
       std::fprintf(stderr, "fake-apiserver: %s needs a value\n%s", arg.c_str(), usage);
@@ -123,6 +131,14 @@ int main(int argc, char** argv) {
   const auto opts = parse_args(argc, argv);
   if (!opts) {
     return 2;
+  }
+  if (opts->die_with_parent) {
+    // A test that is killed must not leave its server behind.
+    const pid_t parent = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) {
+      return 0;
+    }
   }
   // Writing to a dropped connection must not kill the server.
   signal(SIGPIPE, SIG_IGN);

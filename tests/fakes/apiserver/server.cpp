@@ -133,7 +133,9 @@ void install_routes(httplib::Server& server, ServerState& st) {
     const Reply reply = serve_api(st, req, user);
     write_reply(res, reply);
     record(st, req, reply.status, user);
-    print_line(req, reply.status, user, start);
+    // Say why on the log line when the fake itself failed; clients only see the Status.
+    const std::string why = reply.status >= 500 && !reply.stream ? " " + reply.body : "";
+    print_line(req, reply.status, user, start, why.c_str());
   };
   server.Get(".*", handler);
   server.Post(".*", handler);

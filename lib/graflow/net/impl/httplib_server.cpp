@@ -204,6 +204,12 @@ public:
     set_keep_alive_timeout(keep_alive_seconds);
     set_keep_alive_max_count(keep_alive_requests);
     set_tcp_nodelay(true);
+    // cpp-httplib also sets SO_REUSEPORT, which lets a second exporter bind the same port
+    // and silently take half of the scrapes: keep only SO_REUSEADDR (fast restarts).
+    set_socket_options([](socket_t sock) {
+      const int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
   }
 
   // Wakes every connection waiting for its next request; they close unless a request

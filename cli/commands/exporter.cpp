@@ -1,0 +1,75 @@
+// graflowctl exporter [--listen ADDR:PORT] [--key-prefix P]... [--scrape-timeout 1s]
+#include "app.hpp"
+
+#include "graflow/core/duration.hpp"
+#include "graflow/core/error.hpp"
+#include "graflow/core/signals.hpp"
+#include "graflow/exporter/run.hpp"
+#include "graflow/net/module.hpp"
+#include "graflow/redis/store.hpp"
+#include "graflow/redis/url.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <memory>
+
+namespace graflow::cli {
+namespace {
+
+struct ExporterOptions {
+  std::string listen = "0.0.0.0:8000";
+  std::vector<std::string> prefixes;
+  std::string scrape_timeout = "1s";
+};
+
+// --key-prefix (repeatable), then the global --key-prefix, then $KEY_PREFIX (as in the
+// seed's exporter), then "graflow".
+std::vector<std::string> choose_prefixes(const Globals& g, const ExporterOptions& opts) {
+  if (!opts.prefixes.empty()) {
+    return opts.prefixes;
+  }
+  if (!g.key_prefix.empty()) {
+    return {g.key_prefix};
+  }
+  if (const char* env = std::getenv("KEY_PREFIX"); env != nullptr && *env != '\0') {
+    return {env};
+  }
+  return {"graflow"};
+}
+
+void run_exporter(Globals& g, const ExporterOptions& opts) {
+  exporter::Options o;
+  o.listen = exporter::parse_listen(opts.listen);
+  o.key_prefixes = choose_prefixes(g, opts);
+  exporter::validate_prefixes(o.key_prefixes);
+  o.scrape_timeout = parse_duration(opts.scrape_timeout, "--scrape-timeout");
+  if (o.scrape_timeout.count() < 10) {
+    throw usage_error("--scrape-timeout must be at least 10ms");
+  }
+  const redis::Address address = redis::parse_url(redis::choose_url(g.redis_url, "").url);
+  o.redis_endpoint = address.endpoint();
+  // A reply later than the scrape timeout is useless to the scrape: the same bound
+  // applies to connecting and to every reply.
+  const auto timeout = o.scrape_timeout;
+
+  const SignalWatcher signals;
+  const std::unique_ptr<net::HttpServer> server = net::api().make_server();
+  exporter::serve(o, *server, [address, timeout] { return std::make_unique<redis::Connection>(address, timeout); },
+                  signals);
+}
+
+} // namespace
+
+void setup_exporter(CLI::App& app, Globals& g) {
+  auto opts = std::make_shared<ExporterOptions>();
+  auto* cmd = app.add_subcommand("exporter", "serve the queue depth to Prometheus (/metrics, /healthz, /readyz)");
+  cmd->add_option("--listen", opts->listen, "address and port to serve on (ADDR:PORT, [::]:PORT or :PORT)");
+  cmd->add_option("--key-prefix", opts->prefixes,
+                  "queue key prefix to export (repeatable: all read in one Redis round trip per scrape; "
+                  "default: the global --key-prefix, $KEY_PREFIX, graflow)");
+  cmd->add_option("--scrape-timeout", opts->scrape_timeout,
+                  "longest a scrape waits for Redis before answering graflow_redis_up 0");
+  cmd->callback([&g, opts] { g.action = [&g, opts] { run_exporter(g, *opts); }; });
+}
+
+} // namespace graflow::cli

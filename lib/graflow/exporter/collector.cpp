@@ -1,0 +1,152 @@
+#include "graflow/exporter/collector.hpp"
+
+#include "graflow/core/duration.hpp"
+#include "graflow/core/error.hpp"
+#include "graflow/core/log.hpp"
+
+#include <condition_variable>
+#include <fmt/format.h>
+#include <mutex>
+
+namespace graflow::exporter {
+
+using Clock = std::chrono::steady_clock;
+
+// Shared with the reader thread, which may outlive the Collector (see ~Collector).
+struct Collector::State {
+  State(Options o, Connect c) : options(std::move(o)), connect(std::move(c)) {
+    keys.reserve(options.key_prefixes.size());
+    for (const auto& prefix : options.key_prefixes) {
+      keys.push_back(prefix + ":queue");
+    }
+  }
+
+  const Options options;
+  const Connect connect;
+  std::vector<std::string> keys;
+
+  std::mutex mutex;
+  std::condition_variable wake; // the reader waits for a request
+  std::condition_variable done; // callers wait for a reading
+  bool in_flight = false;       // a round trip was requested and has not finished
+  bool stopping = false;
+  bool exited = false;
+  std::uint64_t generation = 0; // finished round trips
+  std::shared_ptr<const Reading> last;
+
+  // Reader thread only.
+  std::unique_ptr<redis::QueueStore> store;
+  Clock::time_point next_connect{};
+  std::string logged_error; // the failure last logged, so a dead Redis logs once
+  bool ever_up = false;
+
+  std::shared_ptr<const Reading> round_trip();
+  void log_transition(const Reading& reading);
+};
+
+std::shared_ptr<const Reading> Collector::State::round_trip() {
+  const auto start = Clock::now();
+  auto reading = std::make_shared<Reading>();
+  try {
+    if (!store) {
+      if (start < next_connect && !logged_error.empty()) {
+        reading->error = logged_error; // still within the reconnect interval
+        return reading;
+      }
+      store = connect();
+    }
+    reading->depths = store->lengths(keys);
+    reading->redis_up = true;
+  } catch (const std::exception& e) {
+    store.reset();
+    next_connect = Clock::now() + options.reconnect_interval;
+    reading->depths.clear();
+    reading->error = e.what();
+  }
+  reading->duration = Clock::now() - start;
+  log_transition(*reading);
+  return reading;
+}
+
+void Collector::State::log_transition(const Reading& reading) {
+  if (reading.redis_up) {
+    if (!logged_error.empty() || !ever_up) {
+      log::write(fmt::format("reading {} queue(s) from Redis at {}", keys.size(), options.redis_endpoint));
+    }
+    logged_error.clear();
+    ever_up = true;
+  } else if (reading.error != logged_error) {
+    log::write(fmt::format("{} (graflow_redis_up is 0 until Redis answers; retrying at the next scrape)",
+                           reading.error));
+    logged_error = reading.error;
+  }
+}
+
+Collector::Collector(Options options, Connect connect)
+    : state_(std::make_shared<State>(std::move(options), std::move(connect))) {
+  thread_ = std::thread(&Collector::run, state_);
+}
+
+Collector::~Collector() {
+  std::unique_lock lock(state_->mutex);
+  state_->stopping = true;
+  state_->wake.notify_all();
+  state_->done.notify_all();
+  const bool exited = state_->done.wait_for(lock, std::chrono::milliseconds(100), [&] { return state_->exited; });
+  lock.unlock();
+  if (exited) {
+    thread_.join();
+  } else {
+    thread_.detach(); // it holds its own reference to the state
+  }
+}
+
+void Collector::run(const std::shared_ptr<State>& state) {
+  std::unique_lock lock(state->mutex);
+  while (true) {
+    state->wake.wait(lock, [&] { return state->in_flight || state->stopping; });
+    if (state->stopping) {
+      break;
+    }
+    lock.unlock();
+    auto reading = state->round_trip();
+    lock.lock();
+    state->last = std::move(reading);
+    ++state->generation;
+    state->in_flight = false;
+    state->done.notify_all();
+  }
+  state->exited = true;
+  state->done.notify_all();
+}
+
+std::shared_ptr<const Reading> Collector::read() {
+  State& s = *state_;
+  const auto deadline = Clock::now() + s.options.timeout;
+  std::unique_lock lock(s.mutex);
+  // The round trip in flight, or the one this call starts, finishes as generation + 1.
+  const std::uint64_t target = s.generation + 1;
+  if (!s.in_flight) {
+    s.in_flight = true;
+    s.wake.notify_one();
+  }
+  if (s.done.wait_until(lock, deadline, [&] { return s.generation >= target || s.stopping; }) && !s.stopping) {
+    return s.last;
+  }
+  lock.unlock();
+  auto late = std::make_shared<Reading>();
+  late->duration = s.options.timeout;
+  late->error = s.stopping ? std::string("the exporter is stopping")
+                           : fmt::format("Redis at {} did not answer within {}", s.options.redis_endpoint,
+                                         format_duration(s.options.timeout));
+  return late;
+}
+
+std::uint64_t Collector::round_trips() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->generation;
+}
+
+const Collector::Options& Collector::options() const { return state_->options; }
+
+} // namespace graflow::exporter

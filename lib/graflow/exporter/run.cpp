@@ -1,0 +1,117 @@
+#include "graflow/exporter/run.hpp"
+
+#include "graflow/core/error.hpp"
+#include "graflow/core/log.hpp"
+#include "graflow/core/signals.hpp"
+#include "graflow/exporter/handler.hpp"
+
+#include <atomic>
+#include <charconv>
+#include <csignal>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <set>
+#include <thread>
+
+#ifndef GRAFLOW_VERSION
+#define GRAFLOW_VERSION "0.0.0"
+#endif
+
+namespace graflow::exporter {
+
+ListenAddress parse_listen(std::string_view text, std::string_view what) {
+  auto bad = [&](std::string_view why) {
+    return usage_error(fmt::format("invalid {} \"{}\": {}; expected ADDR:PORT such as 0.0.0.0:8000, [::]:8000 or :8000",
+                                   what, text, why));
+  };
+  ListenAddress out;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos) {
+      throw bad("unclosed [");
+    }
+    out.host = std::string(text.substr(1, close - 1));
+    if (close + 1 >= text.size() || text[close + 1] != ':') {
+      throw bad("no port");
+    }
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) {
+      throw bad("no port");
+    }
+    out.host = std::string(text.substr(0, colon));
+    if (out.host.find(':') != std::string::npos) {
+      throw bad("put an IPv6 address in brackets");
+    }
+    port = text.substr(colon + 1);
+  }
+  if (out.host.empty()) {
+    out.host = "0.0.0.0";
+  }
+  int value = -1;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || value < 0 || value > 65535) {
+    throw bad("the port must be a number from 0 to 65535");
+  }
+  out.port = value;
+  return out;
+}
+
+void validate_prefixes(const std::vector<std::string>& prefixes) {
+  if (prefixes.empty()) {
+    throw usage_error("no key prefix to export");
+  }
+  std::set<std::string_view> seen;
+  for (const auto& p : prefixes) {
+    if (p.empty()) {
+      throw usage_error("--key-prefix must not be empty");
+    }
+    if (!seen.insert(p).second) {
+      throw usage_error(fmt::format("--key-prefix \"{}\" is given twice", p));
+    }
+  }
+}
+
+void serve(const Options& options, net::HttpServer& server, Collector::Connect connect,
+           const SignalWatcher& signals) {
+  Collector::Options co;
+  co.key_prefixes = options.key_prefixes;
+  co.redis_endpoint = options.redis_endpoint;
+  co.timeout = options.scrape_timeout;
+  Collector collector(std::move(co), std::move(connect));
+  Handler handler(collector, MetricsPage(options.key_prefixes, GRAFLOW_VERSION));
+
+  server.bind(options.listen.host, options.listen.port);
+  const bool v6 = options.listen.host.find(':') != std::string::npos;
+  log::write(fmt::format("exporter listening on {}{}{}:{} (/metrics, /healthz, /readyz); key prefixes: {}",
+                         v6 ? "[" : "", options.listen.host, v6 ? "]" : "", server.port(),
+                         fmt::join(options.key_prefixes, ", ")));
+  // A first reading, so that the log says at once whether Redis answers.
+  (void)collector.read();
+
+  // SIGTERM/SIGINT: stop accepting; serve() returns once in-flight requests are done.
+  std::atomic<bool> served{false};
+  std::thread watcher([&] {
+    while (!served.load()) {
+      if (!signals.sleep_for(std::chrono::milliseconds(100))) {
+        log::write(fmt::format("{}: stopping", signals.received() == SIGINT ? "SIGINT" : "SIGTERM"));
+        server.stop();
+        return;
+      }
+    }
+  });
+  try {
+    server.serve([&handler](const net::ServerRequest& request) { return handler.handle(request); });
+  } catch (...) {
+    served.store(true);
+    watcher.join();
+    throw;
+  }
+  served.store(true);
+  watcher.join();
+  log::write("exporter stopped");
+}
+
+} // namespace graflow::exporter

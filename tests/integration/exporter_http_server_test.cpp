@@ -1,0 +1,152 @@
+// The cpp-httplib HttpServer behind the exporter, in-process over real loopback sockets:
+// graceful stop (idle keep-alive connections, in-flight requests), HEAD, errors.
+#include "exporter_process.hpp"
+#include "graflow/core/error.hpp"
+#include "graflow/net/impl/impl.hpp"
+
+#include <atomic>
+#include <doctest/doctest.h>
+#include <future>
+#include <thread>
+
+using namespace graflow::testing;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using graflow::net::ServerRequest;
+using graflow::net::ServerResponse;
+
+namespace {
+
+// A server on 127.0.0.1:0 serving `handler` on a thread until stop().
+class Running {
+public:
+  explicit Running(graflow::net::Handler handler) : server_(graflow::net::make_httplib_server()) {
+    server_->bind("127.0.0.1", 0);
+    serving_ = std::async(std::launch::async, [this, h = std::move(handler)] { server_->serve(h); });
+    wait_for_port(server_->port());
+  }
+  ~Running() {
+    server_->stop();
+    serving_.wait();
+  }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(server_->port()) + path; }
+  // Stops and returns how long serve() took to return.
+  Clock::duration stop() {
+    const auto start = Clock::now();
+    server_->stop();
+    serving_.wait();
+    return Clock::now() - start;
+  }
+  graflow::net::HttpServer& server() { return *server_; }
+
+private:
+  std::unique_ptr<graflow::net::HttpServer> server_;
+  std::future<void> serving_;
+};
+
+ServerResponse echo(const ServerRequest& request) {
+  ServerResponse r;
+  r.body = request.method + " " + request.path;
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("requests reach the handler with method and path; HEAD gets headers only") {
+  Running running(echo);
+  auto client = graflow::net::make_curl_client({});
+  auto r = http(*client, running.url("/a/b?x=1"));
+  CHECK(r.status == 200);
+  CHECK(r.body == "GET /a/b");
+  CHECK(r.headers.at("content-type") == "text/plain; charset=utf-8");
+  r = http(*client, running.url("/a"), "HEAD");
+  CHECK(r.status == 200);
+  CHECK(r.body.empty());
+  CHECK(r.headers.at("content-length") == "7"); // the length of "HEAD /a", which is not sent
+  r = http(*client, running.url("/x"), "DELETE");
+  CHECK(r.body == "DELETE /x");
+}
+
+TEST_CASE("stop() with idle keep-alive connections returns at once") {
+  Running running(echo);
+  std::vector<std::unique_ptr<graflow::net::HttpClient>> clients;
+  for (int i = 0; i < 4; ++i) {
+    clients.push_back(graflow::net::make_curl_client({}));
+    REQUIRE(http(*clients.back(), running.url("/")).status == 200); // each keeps its connection
+  }
+  CHECK(running.stop() < 300ms);
+}
+
+TEST_CASE("stop() lets a request being handled finish, and refuses new connections") {
+  std::atomic<bool> entered{false};
+  Running running([&](const ServerRequest&) {
+    entered = true;
+    std::this_thread::sleep_for(300ms);
+    ServerResponse r;
+    r.body = "finished";
+    return r;
+  });
+  auto in_flight = std::async(std::launch::async, [&] { return http(running.url("/slow")); });
+  while (!entered) {
+    std::this_thread::sleep_for(1ms);
+  }
+  const auto took = running.stop();
+  CHECK(took >= 200ms);
+  CHECK(took < 1s);
+  const auto r = in_flight.get();
+  CHECK(r.status == 200);
+  CHECK(r.body == "finished");
+  CHECK_THROWS_WITH_AS(http(running.url("/")), doctest::Contains("connection refused"), graflow::Error);
+}
+
+TEST_CASE("stop() before serve() makes serve() return at once") {
+  auto server = graflow::net::make_httplib_server();
+  server->bind("127.0.0.1", 0);
+  server->stop();
+  const auto start = Clock::now();
+  server->serve(echo);
+  CHECK(Clock::now() - start < 100ms);
+}
+
+TEST_CASE("a handler that throws gives a 500 without the exception text") {
+  Running running([](const ServerRequest&) -> ServerResponse { throw std::runtime_error("secret detail"); });
+  const auto r = http(running.url("/"));
+  CHECK(r.status == 500);
+  CHECK(r.body == "500 internal server error\n");
+  CHECK(r.headers.count("exception_what") == 0);
+}
+
+TEST_CASE("binding a taken port is a failure Error naming the address") {
+  Running running(echo);
+  auto other = graflow::net::make_httplib_server();
+  const int port = std::stoi(running.url("").substr(std::string("http://127.0.0.1:").size()));
+  CHECK_THROWS_WITH_AS(other->bind("127.0.0.1", port),
+                       ("cannot listen on 127.0.0.1:" + std::to_string(port) + ": address in use or not available")
+                           .c_str(),
+                       graflow::Error);
+}
+
+TEST_CASE("many concurrent clients, each with its own connections") {
+  std::atomic<int> handled{0};
+  Running running([&](const ServerRequest& request) {
+    ++handled;
+    return echo(request);
+  });
+  std::vector<std::future<int>> clients;
+  for (int c = 0; c < 12; ++c) {
+    clients.push_back(std::async(std::launch::async, [&] {
+      auto client = graflow::net::make_curl_client({});
+      int ok = 0;
+      for (int i = 0; i < 50; ++i) {
+        ok += http(*client, running.url("/n")).status == 200 ? 1 : 0;
+      }
+      return ok;
+    }));
+  }
+  int ok = 0;
+  for (auto& f : clients) {
+    ok += f.get();
+  }
+  CHECK(ok == 600);
+  CHECK(handled == 600);
+}

@@ -1,0 +1,90 @@
+// A real Prometheus scraping a real `graflowctl exporter` reading a real redis-server:
+// what Prometheus stores is the list length, follows pushes and pops, disappears (stale)
+// while Redis is away and comes back with Redis, without restarting the exporter.
+#include "exporter_process.hpp"
+#include "harness.hpp"
+#include "prometheus.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace graflow::testing;
+using nlohmann::json;
+
+namespace {
+
+// A predicate: exactly one series, with this value.
+PrometheusOptions in_namespace(const std::string& ns) {
+  PrometheusOptions o;
+  o.labels = {{"namespace", ns}};
+  return o;
+}
+
+auto one_value(double expected) {
+  return [expected](const json& result) { return result.size() == 1 && sample_value(result[0]) == expected; };
+}
+
+} // namespace
+
+TEST_CASE("Prometheus stores the queue depth, follows it, and sees no depth while Redis is away") {
+  RedisServer redis;
+  redis.push("graflow:queue", 7);
+  redis.push("we\"ird\\prefix:queue", 1);
+  ExporterProcess exporter(
+      {"--redis-url", redis.url(), "--key-prefix", "graflow", "--key-prefix", "we\"ird\\prefix"});
+  PrometheusServer prometheus({exporter.target()}, in_namespace("workers"));
+
+  const std::string depth = R"(graflow_queue_depth{key_prefix="graflow"})";
+  auto result = prometheus.wait_for(depth, one_value(7));
+  CHECK(result[0]["metric"]["job"] == "graflow");
+  CHECK(result[0]["metric"]["namespace"] == "workers");
+  CHECK(result[0]["metric"]["instance"] == exporter.target());
+  // The escaped label value reaches Prometheus intact.
+  result = prometheus.wait_for(R"(graflow_queue_depth{key_prefix="we\"ird\\prefix"})", one_value(1));
+  CHECK(result[0]["metric"]["key_prefix"] == "we\"ird\\prefix");
+
+  // It follows pushes and pops, and a deleted (missing) list is 0, not absent.
+  redis.push("graflow:queue", 5);
+  prometheus.wait_for(depth, one_value(12));
+  redis.command({"LPOP", "graflow:queue", "10"});
+  prometheus.wait_for(depth, one_value(2));
+  redis.command({"DEL", "graflow:queue"});
+  prometheus.wait_for(depth, one_value(0));
+  prometheus.wait_for("graflow_redis_up", one_value(1));
+  prometheus.wait_for(R"(graflow_build_info{version=")" GRAFLOW_VERSION R"("})", one_value(1));
+
+  // Redis away: the scrape still succeeds (up 1), graflow_redis_up turns 0, and the depth
+  // series goes stale in that same scrape, so an instant query finds nothing (the HPA
+  // then holds instead of scaling down on an empty-looking queue).
+  redis.stop();
+  prometheus.wait_for("graflow_redis_up", one_value(0));
+  CHECK(prometheus.query("graflow_queue_depth").empty());
+  CHECK(sample_value(prometheus.query(R"(up{job="graflow"})").at(0)) == 1);
+  prometheus.wait_for("graflow_exporter_scrape_errors_total", [](const json& r) {
+    return r.size() == 1 && sample_value(r[0]) >= 1;
+  });
+  const auto page = http(exporter.url("/metrics"));
+  CHECK(page.status == 200);
+  CHECK(sample_lines(page.body, "graflow_queue_depth").empty());
+
+  // Redis back on the same port (empty: no persistence): the exporter reconnects alone.
+  redis.start();
+  redis.push("graflow:queue", 3);
+  prometheus.wait_for(depth, one_value(3));
+  prometheus.wait_for("graflow_redis_up", one_value(1));
+  CHECK(exporter.process().running());
+}
+
+TEST_CASE("the prometheus-adapter style query sees one series per prefix across exporter replicas") {
+  RedisServer redis;
+  redis.push("a:queue", 30);
+  redis.push("b:queue", 4);
+  ExporterProcess first({"--redis-url", redis.url(), "--key-prefix", "a", "--key-prefix", "b"});
+  ExporterProcess second({"--redis-url", redis.url(), "--key-prefix", "a", "--key-prefix", "b"});
+  PrometheusServer prometheus({first.target(), second.target()}, in_namespace("w"));
+  prometheus.wait_for(R"(graflow_queue_depth{key_prefix="a"})", [](const json& r) { return r.size() == 2; });
+  const auto result =
+      prometheus.query(R"(max(graflow_queue_depth{key_prefix="a",namespace="w"}) by (key_prefix))");
+  REQUIRE(result.size() == 1);
+  CHECK(sample_value(result[0]) == 30);
+  CHECK(result[0]["metric"] == json{{"key_prefix", "a"}});
+}
