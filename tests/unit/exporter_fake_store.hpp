@@ -1,0 +1,80 @@
+#pragma once
+// A test double of the project's own QueueStore seam (never of Redis itself): lists in a
+// map, with switches to fail, to refuse connections and to hold a request until released.
+#include "graflow/core/error.hpp"
+#include "graflow/exporter/collector.hpp"
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace graflow::testing {
+
+struct FakeRedis {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::map<std::string, long long> lists;
+  std::vector<std::vector<std::string>> requests; // the keys of every lengths() call
+  int connects = 0;
+  bool refuse_connections = false;
+  std::string fail_requests; // non-empty: lengths() throws this message
+  bool hold = false;         // lengths() blocks while true
+  int held = 0;              // requests currently blocked
+
+  void set_hold(bool on) {
+    std::lock_guard lock(mutex);
+    hold = on;
+    changed.notify_all();
+  }
+  // Waits until `n` requests are blocked in lengths().
+  bool wait_held(int n, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, timeout, [&] { return held >= n; });
+  }
+  std::size_t request_count() {
+    std::lock_guard lock(mutex);
+    return requests.size();
+  }
+};
+
+class FakeStore final : public redis::QueueStore {
+public:
+  explicit FakeStore(std::shared_ptr<FakeRedis> redis) : redis_(std::move(redis)) {}
+
+  std::vector<long long> lengths(const std::vector<std::string>& keys) override {
+    std::unique_lock lock(redis_->mutex);
+    redis_->requests.push_back(keys);
+    ++redis_->held;
+    redis_->changed.notify_all();
+    redis_->changed.wait(lock, [&] { return !redis_->hold; });
+    --redis_->held;
+    if (!redis_->fail_requests.empty()) {
+      throw failure(redis_->fail_requests);
+    }
+    std::vector<long long> out;
+    for (const auto& k : keys) {
+      const auto it = redis_->lists.find(k);
+      out.push_back(it == redis_->lists.end() ? 0 : it->second);
+    }
+    return out;
+  }
+
+private:
+  std::shared_ptr<FakeRedis> redis_;
+};
+
+inline exporter::Collector::Connect fake_connect(const std::shared_ptr<FakeRedis>& redis) {
+  return [redis]() -> std::unique_ptr<redis::QueueStore> {
+    std::lock_guard lock(redis->mutex);
+    ++redis->connects;
+    if (redis->refuse_connections) {
+      throw failure("cannot reach Redis at fake:6379: connection refused");
+    }
+    return std::make_unique<FakeStore>(redis);
+  };
+}
+
+} // namespace graflow::testing
