@@ -65,6 +65,7 @@ void setup_deploy(CLI::App& app, Globals& g);
 void setup_scale(CLI::App& app, Globals& g);
 void setup_status(CLI::App& app, Globals& g);
 void setup_doctor(CLI::App& app, Globals& g);
+void setup_completion(CLI::App& app, Globals& g);
 void setup_exporter(CLI::App& app, Globals& g);
 
 // The whole command tree with its options bound to `g` (for run(), completions and tests).
