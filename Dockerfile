@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1
+# graflowctl in a container: the exporter Deployment runs it (`graflowctl exporter`), and
+# it works as a kubectl-style tool (`docker run --rm IMAGE queue depth ...`).
+#
+#   docker build -t graflowctl:0.1.0 .
+#   docker run --rm -p 8000:8000 -e GRAFLOW_REDIS_URL=redis://redis:6379/0 graflowctl:0.1.0
+#
+# Build stage: the same dependency script as a developer machine, a Release build, and an
+# install tree under /opt/graflowctl (binary, the dlopen'ed HTTP modules, templates).
+FROM debian:12 AS build
+WORKDIR /src
+COPY scripts/install-deps.sh scripts/install-deps.sh
+RUN scripts/install-deps.sh && rm -rf /var/lib/apt/lists/*
+COPY . .
+RUN cmake -S . -B /tmp/build -DCMAKE_BUILD_TYPE=Release -DGRAFLOW_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/opt/graflowctl \
+ && cmake --build /tmp/build -j"$(nproc)" \
+ && cmake --install /tmp/build --strip
+
+# Runtime stage: only the shared libraries the binary and its two modules load (ldd):
+# hiredis, yaml-cpp and fmt for the binary; cpp-httplib (with OpenSSL, zlib, brotli) for
+# graflowctl-httpd.so, the exporter's server; libcurl for graflowctl-net.so, the
+# Kubernetes client. ca-certificates for HTTPS to API servers with public certificates.
+FROM debian:12-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      libhiredis0.14 libyaml-cpp0.7 libfmt9 libcpp-httplib0.11 libcurl4 ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --gid 65532 nonroot \
+ && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin nonroot
+COPY --from=build /opt/graflowctl /opt/graflowctl
+ENV PATH=/opt/graflowctl/bin:$PATH
+# The seed's exporter port; the Deployment passes --listen=0.0.0.0:<exporter.port>.
+EXPOSE 8000
+USER 65532:65532
+ENTRYPOINT ["/opt/graflowctl/bin/graflowctl"]
+CMD ["exporter"]
