@@ -11,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <malloc.h>
 #include <memory>
 
 namespace graflow::cli {
@@ -53,7 +54,9 @@ void run_exporter(Globals& g, const ExporterOptions& opts) {
   const auto timeout = o.scrape_timeout;
 
   const SignalWatcher signals;
-  const std::unique_ptr<net::HttpServer> server = net::api().make_server();
+  // Many mostly idle threads: a couple of malloc arenas are enough, and keep RSS small.
+  mallopt(M_ARENA_MAX, 2);
+  const std::unique_ptr<net::HttpServer> server = net::server_api().make_server();
   exporter::serve(o, *server, [address, timeout] { return std::make_unique<redis::Connection>(address, timeout); },
                   signals);
 }

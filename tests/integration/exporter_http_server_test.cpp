@@ -29,7 +29,9 @@ public:
     server_->stop();
     serving_.wait();
   }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(server_->port()) + path; }
+  std::string url(const std::string &path) const {
+    return "http://127.0.0.1:" + std::to_string(server_->port()) + path;
+  }
   // Stops and returns how long serve() took to return.
   Clock::duration stop() {
     const auto start = Clock::now();

@@ -80,7 +80,8 @@ PrometheusServer::PrometheusServer(std::vector<std::string> targets, PrometheusO
                        "\n  scrape_timeout: " + seconds(options.scrape_interval) +
                        "\n  evaluation_interval: " + seconds(options.scrape_interval) +
                        "\nscrape_configs:\n  - job_name: " + yaml_quoted(options.job) +
-                       "\n    metrics_path: " + yaml_quoted(options.metrics_path) + "\n    static_configs:\n      - targets: [";
+                       "\n    metrics_path: " + yaml_quoted(options.metrics_path) +
+                       "\n    static_configs:\n      - targets: [";
   for (std::size_t i = 0; i < targets.size(); ++i) {
     config += (i == 0 ? "" : ", ") + yaml_quoted(targets[i]);
   }

@@ -145,6 +145,38 @@ TEST_CASE("single flight: concurrent reads share the round trip in flight") {
   CHECK(redis->request_count() == 1);
 }
 
+TEST_CASE("shutdown() cuts reads waiting for a hung Redis short") {
+  auto redis = std::make_shared<FakeRedis>();
+  Collector collector(options({"q"}, 5000ms), fake_connect(redis));
+  redis->set_hold(true);
+  auto waiting = std::async(std::launch::async, [&] { return collector.read(); });
+  REQUIRE(redis->wait_held(1));
+  const auto start = std::chrono::steady_clock::now();
+  collector.shutdown(100ms);
+  const auto r = waiting.get();
+  const auto took = std::chrono::steady_clock::now() - start;
+  CHECK(took >= 90ms);
+  CHECK(took < 1s);
+  CHECK_FALSE(r->redis_up);
+  CHECK(r->error == "the exporter is stopping");
+  redis->set_hold(false);
+}
+
+TEST_CASE("after shutdown(), a round trip that finishes within the grace still counts") {
+  auto redis = std::make_shared<FakeRedis>();
+  redis->lists = {{"q:queue", 4}};
+  Collector collector(options({"q"}, 5000ms), fake_connect(redis));
+  redis->set_hold(true);
+  auto waiting = std::async(std::launch::async, [&] { return collector.read(); });
+  REQUIRE(redis->wait_held(1));
+  collector.shutdown(2000ms);
+  std::this_thread::sleep_for(20ms);
+  redis->set_hold(false);
+  const auto r = waiting.get();
+  CHECK(r->redis_up);
+  CHECK(r->depths == std::vector<long long>{4});
+}
+
 TEST_CASE("destroying the collector while Redis hangs does not wait for Redis") {
   auto redis = std::make_shared<FakeRedis>();
   auto collector = std::make_unique<Collector>(options({"q"}, 50ms), fake_connect(redis));

@@ -30,6 +30,7 @@ struct Collector::State {
   std::condition_variable done; // callers wait for a reading
   bool in_flight = false;       // a round trip was requested and has not finished
   bool stopping = false;
+  Clock::time_point stop_deadline{}; // once stopping: read() waits no longer than this
   bool exited = false;
   std::uint64_t generation = 0; // finished round trips
   std::shared_ptr<const Reading> last;
@@ -87,11 +88,19 @@ Collector::Collector(Options options, Connect connect)
   thread_ = std::thread(&Collector::run, state_);
 }
 
-Collector::~Collector() {
-  std::unique_lock lock(state_->mutex);
-  state_->stopping = true;
+void Collector::shutdown(std::chrono::milliseconds grace) {
+  std::lock_guard lock(state_->mutex);
+  if (!state_->stopping) {
+    state_->stopping = true;
+    state_->stop_deadline = Clock::now() + grace;
+  }
   state_->wake.notify_all();
   state_->done.notify_all();
+}
+
+Collector::~Collector() {
+  shutdown();
+  std::unique_lock lock(state_->mutex);
   const bool exited = state_->done.wait_for(lock, std::chrono::milliseconds(100), [&] { return state_->exited; });
   lock.unlock();
   if (exited) {
@@ -105,8 +114,8 @@ void Collector::run(const std::shared_ptr<State>& state) {
   std::unique_lock lock(state->mutex);
   while (true) {
     state->wake.wait(lock, [&] { return state->in_flight || state->stopping; });
-    if (state->stopping) {
-      break;
+    if (!state->in_flight) {
+      break; // stopping, and nobody waits for a reading
     }
     lock.unlock();
     auto reading = state->round_trip();
@@ -130,7 +139,12 @@ std::shared_ptr<const Reading> Collector::read() {
     s.in_flight = true;
     s.wake.notify_one();
   }
-  if (s.done.wait_until(lock, deadline, [&] { return s.generation >= target || s.stopping; }) && !s.stopping) {
+  const auto done = [&] { return s.generation >= target; };
+  s.done.wait_until(lock, deadline, [&] { return done() || s.stopping; });
+  if (!done() && s.stopping) {
+    s.done.wait_until(lock, std::min(deadline, s.stop_deadline), done);
+  }
+  if (done()) {
     return s.last;
   }
   lock.unlock();

@@ -45,6 +45,10 @@ public:
   // Waits up to options.timeout; then returns a reading with redis_up false. Thread-safe.
   [[nodiscard]] std::shared_ptr<const Reading> read();
 
+  // For a quick exit: from now on, read() waits at most `grace` for Redis, so that requests
+  // in flight get their answer soon. Thread-safe; the destructor calls it too.
+  void shutdown(std::chrono::milliseconds grace = std::chrono::milliseconds(200));
+
   // Readings finished so far (each at most one connection attempt and one round trip).
   [[nodiscard]] std::uint64_t round_trips() const;
 

@@ -97,6 +97,7 @@ void serve(const Options& options, net::HttpServer& server, Collector::Connect c
     while (!served.load()) {
       if (!signals.sleep_for(std::chrono::milliseconds(100))) {
         log::write(fmt::format("{}: stopping", signals.received() == SIGINT ? "SIGINT" : "SIGTERM"));
+        collector.shutdown(); // scrapes waiting for a hung Redis answer within 200 ms
         server.stop();
         return;
       }

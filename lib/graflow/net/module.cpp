@@ -16,16 +16,18 @@
 namespace graflow::net {
 namespace {
 
-const Api* load() {
+// `file` next to the binary (build tree) or in lib/graflowctl/ (installed); `env` names
+// a variable that overrides the path.
+const Api* load(const char* file, const char* env_name) {
   std::vector<std::filesystem::path> candidates;
-  if (const char* env = std::getenv("GRAFLOW_NET_MODULE"); env != nullptr && *env != '\0') {
+  if (const char* env = std::getenv(env_name); env != nullptr && *env != '\0') {
     candidates.emplace_back(env);
   }
   std::error_code ec;
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    candidates.push_back(exe.parent_path() / "graflowctl-net.so");
-    candidates.push_back(exe.parent_path() / GRAFLOW_NET_REL / "graflowctl-net.so");
+    candidates.push_back(exe.parent_path() / file);
+    candidates.push_back(exe.parent_path() / GRAFLOW_NET_REL / file);
   }
   std::string last_error = "not found";
   for (const auto& path : candidates) {
@@ -45,9 +47,9 @@ const Api* load() {
     log::debug(2, "loaded {}", path.string());
     return entry();
   }
-  throw failure(fmt::format("cannot load graflowctl-net.so, which graflowctl needs for HTTP ({}); "
-                            "reinstall graflowctl or set GRAFLOW_NET_MODULE",
-                            last_error));
+  throw failure(fmt::format("cannot load {}, which graflowctl needs for HTTP ({}); "
+                            "reinstall graflowctl or set {}",
+                            file, last_error, env_name));
 }
 
 } // namespace
@@ -55,7 +57,14 @@ const Api* load() {
 const Api& api() {
   static std::once_flag once;
   static const Api* loaded = nullptr;
-  std::call_once(once, [] { loaded = load(); });
+  std::call_once(once, [] { loaded = load("graflowctl-net.so", "GRAFLOW_NET_MODULE"); });
+  return *loaded;
+}
+
+const Api& server_api() {
+  static std::once_flag once;
+  static const Api* loaded = nullptr;
+  std::call_once(once, [] { loaded = load("graflowctl-httpd.so", "GRAFLOW_HTTPD_MODULE"); });
   return *loaded;
 }
 

@@ -19,6 +19,11 @@ struct Api {
 // it cannot be loaded.
 const Api& api();
 
+// The HTTP server alone, from graflowctl-httpd.so (cpp-httplib without libcurl), for
+// `graflowctl exporter`: a long-running process should not keep libcurl's ~25 libraries
+// resident. make_client is null. Loaded and reported like api().
+const Api& server_api();
+
 } // namespace graflow::net
 
 // Exported by the module.
