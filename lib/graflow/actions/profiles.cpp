@@ -3,6 +3,7 @@
 #include "graflow/config/schema.hpp"
 #include "graflow/core/table.hpp"
 
+#include <algorithm>
 #include <ostream>
 
 namespace graflow::actions {
@@ -42,15 +43,11 @@ std::string display_value(const config::Setting& s) {
 nlohmann::ordered_json profile_json(const config::ResolvedProfile& resolved) {
   nlohmann::ordered_json doc = {{"name", resolved.profile.name}};
   for (const auto& s : resolved.settings) {
-    doc[nlohmann::ordered_json::json_pointer("/" + [&] {
-      std::string p = s.key;
-      for (auto& c : p) {
-        if (c == '.') {
-          c = '/';
-        }
-      }
-      return p;
-    }())] = typed_value(s);
+    // "exporter.port" -> "/exporter/port"
+    std::string pointer = s.key;
+    std::replace(pointer.begin(), pointer.end(), '.', '/');
+    pointer.insert(pointer.begin(), '/');
+    doc[nlohmann::ordered_json::json_pointer(pointer)] = typed_value(s);
   }
   doc["queueKey"] = resolved.profile.queue_key();
   return doc;

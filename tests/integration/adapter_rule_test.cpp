@@ -1,0 +1,179 @@
+// The prometheus-adapter rule from `graflowctl adapter values`, evaluated the way the adapter
+// evaluates it for the HPA that `graflowctl render` writes, against a real Prometheus
+// scraping real `graflowctl exporter` processes reading a real redis-server.
+//
+// prometheus-adapter (pkg/naming/metrics_query.go, BuildExternal) answers
+//   GET /apis/external.metrics.k8s.io/v1beta1/namespaces/NS/METRIC?labelSelector=SEL
+// by executing the rule's metricsQuery as a Go template with `<<` `>>` delimiters:
+//   .Series        the series name its discovery found through seriesQuery
+//   .LabelMatchers the selector's requirements (sorted by key, `key="value"`), then the
+//                  namespace matcher on the label mapped to the namespace resource,
+//                  joined with ","
+// This test performs that expansion (and fails on any template field it does not know),
+// so a change to the rule, the HPA's selector or the exporter's labels breaks it.
+#include "exporter_process.hpp"
+#include "harness.hpp"
+#include "prometheus.hpp"
+
+#include <doctest/doctest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <csignal>
+#include <map>
+#include <string>
+
+using namespace graflow::testing;
+using nlohmann::json;
+
+namespace {
+
+struct Rule {
+  std::string series_query;
+  std::string metrics_query;
+  std::string namespace_label; // the Prometheus label mapped to the namespace resource
+  std::string exposed_name;    // the external metric name the adapter serves
+};
+
+Rule adapter_rule() {
+  const Result values = graflowctl({"adapter", "values"});
+  REQUIRE_MESSAGE(values.code == 0, values.err);
+  const YAML::Node doc = YAML::Load(values.out);
+  const YAML::Node rules = doc["rules"]["external"];
+  REQUIRE(rules.IsSequence());
+  REQUIRE(rules.size() == 1);
+  const YAML::Node rule = rules[0];
+  Rule r;
+  r.series_query = rule["seriesQuery"].as<std::string>();
+  r.metrics_query = rule["metricsQuery"].as<std::string>();
+  r.exposed_name = rule["name"]["as"].as<std::string>();
+  for (const auto& override_ : rule["resources"]["overrides"]) {
+    if (override_.second["resource"].as<std::string>() == "namespace") {
+      r.namespace_label = override_.first.as<std::string>();
+    }
+  }
+  REQUIRE_FALSE(r.namespace_label.empty());
+  return r;
+}
+
+struct HpaMetric {
+  std::string name;
+  std::map<std::string, std::string> match_labels; // sorted by key, as the adapter sees them
+};
+
+HpaMetric rendered_hpa_metric() {
+  const Result rendered = graflowctl({"render", "-p", "prod"});
+  REQUIRE_MESSAGE(rendered.code == 0, rendered.err);
+  for (const YAML::Node& doc : YAML::LoadAll(rendered.out)) {
+    if (!doc["kind"] || doc["kind"].as<std::string>() != "HorizontalPodAutoscaler") {
+      continue;
+    }
+    const YAML::Node metrics = doc["spec"]["metrics"];
+    REQUIRE(metrics.size() == 1);
+    REQUIRE(metrics[0]["type"].as<std::string>() == "External");
+    const YAML::Node metric = metrics[0]["external"]["metric"];
+    HpaMetric m;
+    m.name = metric["name"].as<std::string>();
+    for (const auto& label : metric["selector"]["matchLabels"]) {
+      m.match_labels[label.first.as<std::string>()] = label.second.as<std::string>();
+    }
+    return m;
+  }
+  FAIL("render printed no HorizontalPodAutoscaler");
+  return {};
+}
+
+// Go's %q for the plain label values used here.
+std::string go_quoted(const std::string& value) {
+  std::string out = "\"";
+  for (const char c : value) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
+// The PromQL prometheus-adapter runs for an HPA in `ns` asking for `metric`.
+std::string expand(const Rule& rule, const std::string& series, const std::string& ns, const HpaMetric& metric) {
+  std::string matchers;
+  for (const auto& [key, value] : metric.match_labels) {
+    matchers += (matchers.empty() ? "" : ",") + key + "=" + go_quoted(value);
+  }
+  matchers += (matchers.empty() ? "" : ",") + rule.namespace_label + "=" + go_quoted(ns);
+  std::string query = rule.metrics_query;
+  replace_all(query, "<<.Series>>", series);
+  replace_all(query, "<<.LabelMatchers>>", matchers);
+  REQUIRE_MESSAGE(query.find("<<") == std::string::npos, "a template field this test does not expand: " << query);
+  return query;
+}
+
+PrometheusOptions in_namespace(const std::string& ns) {
+  PrometheusOptions o;
+  o.labels = {{"namespace", ns}};
+  return o;
+}
+
+auto one_value(double expected) {
+  return [expected](const json& result) { return result.size() == 1 && sample_value(result[0]) == expected; };
+}
+
+} // namespace
+
+TEST_CASE("the adapter rule, expanded as prometheus-adapter does, is the queue depth and never doubled") {
+  const Rule rule = adapter_rule();
+  const HpaMetric metric = rendered_hpa_metric();
+  CHECK(metric.name == rule.exposed_name);
+  REQUIRE(metric.match_labels.count("key_prefix") == 1);
+  const std::string prefix = metric.match_labels.at("key_prefix");
+
+  RedisServer redis;
+  redis.push(prefix + ":queue", 42);
+  redis.push("other:queue", 5);
+  // Two exporter replicas, each exporting both queues: Prometheus stores every series twice.
+  const std::vector<std::string> args = {"--redis-url", redis.url(), "--key-prefix", prefix, "--key-prefix", "other"};
+  ExporterProcess first(args);
+  ExporterProcess second(args);
+  PrometheusServer prometheus({first.target(), second.target()}, in_namespace("workers"));
+
+  const std::string both = "graflow_queue_depth{key_prefix=" + go_quoted(prefix) + "}";
+  prometheus.wait_for(both, [](const json& r) { return r.size() == 2; });
+  // The adapter's discovery: seriesQuery finds the series; its name becomes .Series.
+  const json found = prometheus.query(rule.series_query);
+  REQUIRE(found.size() == 4);
+  const std::string series = found[0]["metric"]["__name__"].get<std::string>();
+  CHECK(series == rule.exposed_name);
+
+  const std::string query = expand(rule, series, "workers", metric);
+  INFO("expanded metricsQuery: " << query);
+  CHECK(query == "max(graflow_queue_depth{key_prefix=\"graflow\",namespace=\"workers\"}) by (key_prefix)");
+
+  // One sample, the depth of this queue alone: not summed over the two exporters, not
+  // mixed with the other queue.
+  json result = prometheus.wait_for(query, one_value(42));
+  CHECK(result[0]["metric"]["key_prefix"] == prefix);
+  // The setup really has two copies: a sum would have doubled the depth.
+  CHECK(sample_value(prometheus.query("sum(" + both + ")")[0]) == 84);
+
+  // It follows the queue.
+  redis.push(prefix + ":queue", 8);
+  prometheus.wait_for(query, one_value(50));
+  redis.command({"LPOP", prefix + ":queue", "45"});
+  prometheus.wait_for(query, one_value(5));
+
+  // One exporter replica gone: the value stays the same once its series goes stale.
+  second.process().signal(SIGTERM);
+  REQUIRE(second.process().wait(std::chrono::seconds(5)) == 0);
+  prometheus.wait_for(both, [](const json& r) { return r.size() == 1; });
+  CHECK(sample_value(prometheus.query(query).at(0)) == 5);
+
+  // An HPA in another namespace gets nothing from these series.
+  CHECK(prometheus.query(expand(rule, series, "elsewhere", metric)).empty());
+}
