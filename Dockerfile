@@ -17,13 +17,13 @@ RUN cmake -S . -B /tmp/build -DCMAKE_BUILD_TYPE=Release -DGRAFLOW_TESTS=OFF -DCM
  && cmake --install /tmp/build --strip
 
 # Runtime stage: only the shared libraries the binary and its two modules load (ldd):
-# hiredis, yaml-cpp and fmt for the binary; cpp-httplib (with OpenSSL, zlib, brotli) for
-# graflowctl-httpd.so, the exporter's server; libcurl for graflowctl-net.so, the
+# hiredis, yaml-cpp and fmt for the binary; CivetWeb for graflowctl-httpd.so, the
+# exporter's server; libcurl for graflowctl-net.so (which also links CivetWeb), the
 # Kubernetes client. ca-certificates for HTTPS to API servers with public certificates.
 FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libhiredis0.14 libyaml-cpp0.7 libfmt9 libcpp-httplib0.11 libcurl4 ca-certificates \
+      libhiredis0.14 libyaml-cpp0.7 libfmt9 libcivetweb1 libcurl4 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 65532 nonroot \
  && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin nonroot

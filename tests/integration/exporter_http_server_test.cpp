@@ -20,7 +20,7 @@ namespace {
 // A server on 127.0.0.1:0 serving `handler` on a thread until stop().
 class Running {
 public:
-  explicit Running(graflow::net::Handler handler) : server_(graflow::net::make_httplib_server()) {
+  explicit Running(graflow::net::Handler handler) : server_(graflow::net::make_http_server()) {
     server_->bind("127.0.0.1", 0);
     serving_ = std::async(std::launch::async, [this, h = std::move(handler)] { server_->serve(h); });
     wait_for_port(server_->port());
@@ -102,7 +102,7 @@ TEST_CASE("stop() lets a request being handled finish, and refuses new connectio
 }
 
 TEST_CASE("stop() before serve() makes serve() return at once") {
-  auto server = graflow::net::make_httplib_server();
+  auto server = graflow::net::make_http_server();
   server->bind("127.0.0.1", 0);
   server->stop();
   const auto start = Clock::now();
@@ -120,10 +120,10 @@ TEST_CASE("a handler that throws gives a 500 without the exception text") {
 
 TEST_CASE("binding a taken port is a failure Error naming the address") {
   Running running(echo);
-  auto other = graflow::net::make_httplib_server();
+  auto other = graflow::net::make_http_server();
   const int port = std::stoi(running.url("").substr(std::string("http://127.0.0.1:").size()));
   CHECK_THROWS_WITH_AS(other->bind("127.0.0.1", port),
-                       ("cannot listen on 127.0.0.1:" + std::to_string(port) + ": address in use or not available")
+                       ("cannot listen on 127.0.0.1:" + std::to_string(port) + ": address already in use")
                            .c_str(),
                        graflow::Error);
 }

@@ -321,5 +321,5 @@ TEST_CASE("usage errors exit 2, a taken port exits 1, each with one line naming 
   r = graflowctl({"exporter", "--listen", first.target(), "--redis-url", redis.url()}, {}, 10s);
   CHECK(r.code == 1);
   CHECK(r.err.find("graflowctl: error: cannot listen on " + first.target() +
-                   ": address in use or not available\n") != std::string::npos);
+                   ": address already in use\n") != std::string::npos);
 }

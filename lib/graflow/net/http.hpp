@@ -1,5 +1,5 @@
 #pragma once
-// HTTP seams. The implementations (libcurl client, cpp-httplib server) live in the
+// HTTP seams. The implementations (libcurl client, CivetWeb server) live in the
 // graflowctl-net module, loaded only by commands that talk HTTP, so that short commands
 // such as `queue depth` never pay for loading libcurl and OpenSSL (see module.hpp).
 #include "graflow/core/error.hpp"

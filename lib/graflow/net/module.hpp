@@ -1,5 +1,5 @@
 #pragma once
-// The graflowctl-net module: libcurl, cpp-httplib and OpenSSL, loaded with dlopen on first
+// The graflowctl-net module: libcurl (with OpenSSL) and CivetWeb, loaded with dlopen on first
 // use. Tests link the implementations directly (graflow_net) and never go through this.
 #include "graflow/net/http.hpp"
 
@@ -19,7 +19,7 @@ struct Api {
 // it cannot be loaded.
 const Api& api();
 
-// The HTTP server alone, from graflowctl-httpd.so (cpp-httplib without libcurl), for
+// The HTTP server alone, from graflowctl-httpd.so (CivetWeb, without libcurl), for
 // `graflowctl exporter`: a long-running process should not keep libcurl's ~25 libraries
 // resident. make_client is null. Loaded and reported like api().
 const Api& server_api();

@@ -8,7 +8,7 @@ namespace graflow::net {
 // libcurl client: TLS verification on unless options say otherwise, HTTP/1.1 keep-alive.
 std::unique_ptr<HttpClient> make_curl_client(const ClientOptions& options);
 
-// cpp-httplib server with a small thread pool.
-std::unique_ptr<HttpServer> make_httplib_server();
+// CivetWeb server with a small thread pool.
+std::unique_ptr<HttpServer> make_http_server();
 
 } // namespace graflow::net

@@ -4,6 +4,6 @@
 #include "graflow/net/impl/impl.hpp"
 
 extern "C" __attribute__((visibility("default"))) const graflow::net::Api* graflow_net_api() {
-  static const graflow::net::Api api{nullptr, &graflow::net::make_httplib_server};
+  static const graflow::net::Api api{nullptr, &graflow::net::make_http_server};
   return &api;
 }
