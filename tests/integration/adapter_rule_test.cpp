@@ -83,18 +83,6 @@ HpaMetric rendered_hpa_metric() {
   return {};
 }
 
-// Go's %q for the plain label values used here.
-std::string go_quoted(const std::string& value) {
-  std::string out = "\"";
-  for (const char c : value) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-    }
-    out += c;
-  }
-  return out + "\"";
-}
-
 void replace_all(std::string& text, const std::string& from, const std::string& to) {
   for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
     text.replace(at, from.size(), to);
@@ -105,24 +93,14 @@ void replace_all(std::string& text, const std::string& from, const std::string& 
 std::string expand(const Rule& rule, const std::string& series, const std::string& ns, const HpaMetric& metric) {
   std::string matchers;
   for (const auto& [key, value] : metric.match_labels) {
-    matchers += (matchers.empty() ? "" : ",") + key + "=" + go_quoted(value);
+    matchers += (matchers.empty() ? "" : ",") + key + "=" + double_quoted(value);
   }
-  matchers += (matchers.empty() ? "" : ",") + rule.namespace_label + "=" + go_quoted(ns);
+  matchers += (matchers.empty() ? "" : ",") + rule.namespace_label + "=" + double_quoted(ns);
   std::string query = rule.metrics_query;
   replace_all(query, "<<.Series>>", series);
   replace_all(query, "<<.LabelMatchers>>", matchers);
   REQUIRE_MESSAGE(query.find("<<") == std::string::npos, "a template field this test does not expand: " << query);
   return query;
-}
-
-PrometheusOptions in_namespace(const std::string& ns) {
-  PrometheusOptions o;
-  o.labels = {{"namespace", ns}};
-  return o;
-}
-
-auto one_value(double expected) {
-  return [expected](const json& result) { return result.size() == 1 && sample_value(result[0]) == expected; };
 }
 
 } // namespace
@@ -143,7 +121,7 @@ TEST_CASE("the adapter rule, expanded as prometheus-adapter does, is the queue d
   ExporterProcess second(args);
   PrometheusServer prometheus({first.target(), second.target()}, in_namespace("workers"));
 
-  const std::string both = "graflow_queue_depth{key_prefix=" + go_quoted(prefix) + "}";
+  const std::string both = "graflow_queue_depth{key_prefix=" + double_quoted(prefix) + "}";
   prometheus.wait_for(both, [](const json& r) { return r.size() == 2; });
   // The adapter's discovery: seriesQuery finds the series; its name becomes .Series.
   const json found = prometheus.query(rule.series_query);

@@ -10,21 +10,6 @@
 using namespace graflow::testing;
 using nlohmann::json;
 
-namespace {
-
-// A predicate: exactly one series, with this value.
-PrometheusOptions in_namespace(const std::string& ns) {
-  PrometheusOptions o;
-  o.labels = {{"namespace", ns}};
-  return o;
-}
-
-auto one_value(double expected) {
-  return [expected](const json& result) { return result.size() == 1 && sample_value(result[0]) == expected; };
-}
-
-} // namespace
-
 TEST_CASE("Prometheus stores the queue depth, follows it, and sees no depth while Redis is away") {
   RedisServer redis;
   redis.push("graflow:queue", 7);
@@ -72,19 +57,4 @@ TEST_CASE("Prometheus stores the queue depth, follows it, and sees no depth whil
   prometheus.wait_for(depth, one_value(3));
   prometheus.wait_for("graflow_redis_up", one_value(1));
   CHECK(exporter.process().running());
-}
-
-TEST_CASE("the prometheus-adapter style query sees one series per prefix across exporter replicas") {
-  RedisServer redis;
-  redis.push("a:queue", 30);
-  redis.push("b:queue", 4);
-  ExporterProcess first({"--redis-url", redis.url(), "--key-prefix", "a", "--key-prefix", "b"});
-  ExporterProcess second({"--redis-url", redis.url(), "--key-prefix", "a", "--key-prefix", "b"});
-  PrometheusServer prometheus({first.target(), second.target()}, in_namespace("w"));
-  prometheus.wait_for(R"(graflow_queue_depth{key_prefix="a"})", [](const json& r) { return r.size() == 2; });
-  const auto result =
-      prometheus.query(R"(max(graflow_queue_depth{key_prefix="a",namespace="w"}) by (key_prefix))");
-  REQUIRE(result.size() == 1);
-  CHECK(sample_value(result[0]) == 30);
-  CHECK(result[0]["metric"] == json{{"key_prefix", "a"}});
 }

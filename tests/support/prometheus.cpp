@@ -44,17 +44,6 @@ HttpResult http_get(const std::string& url, std::chrono::milliseconds timeout) {
   return result;
 }
 
-std::string yaml_quoted(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-    }
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string seconds(std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; }
 
 } // namespace
@@ -79,17 +68,17 @@ PrometheusServer::PrometheusServer(std::vector<std::string> targets, PrometheusO
   std::string config = "global:\n  scrape_interval: " + seconds(options.scrape_interval) +
                        "\n  scrape_timeout: " + seconds(options.scrape_interval) +
                        "\n  evaluation_interval: " + seconds(options.scrape_interval) +
-                       "\nscrape_configs:\n  - job_name: " + yaml_quoted(options.job) +
-                       "\n    metrics_path: " + yaml_quoted(options.metrics_path) +
+                       "\nscrape_configs:\n  - job_name: " + double_quoted(options.job) +
+                       "\n    metrics_path: " + double_quoted(options.metrics_path) +
                        "\n    static_configs:\n      - targets: [";
   for (std::size_t i = 0; i < targets.size(); ++i) {
-    config += (i == 0 ? "" : ", ") + yaml_quoted(targets[i]);
+    config += (i == 0 ? "" : ", ") + double_quoted(targets[i]);
   }
   config += "]\n";
   if (!options.labels.empty()) {
     config += "        labels:\n";
     for (const auto& [name, value] : options.labels) {
-      config += "          " + name + ": " + yaml_quoted(value) + "\n";
+      config += "          " + name + ": " + double_quoted(value) + "\n";
     }
   }
   write_text(dir_ / "prometheus.yml", config);
@@ -163,6 +152,29 @@ nlohmann::json PrometheusServer::wait_for(const std::string& promql,
 
 double sample_value(const nlohmann::json& sample) {
   return std::stod(sample.at("value").at(1).get<std::string>());
+}
+
+std::function<bool(const nlohmann::json&)> one_value(double expected) {
+  return [expected](const nlohmann::json& result) {
+    return result.size() == 1 && sample_value(result[0]) == expected;
+  };
+}
+
+PrometheusOptions in_namespace(const std::string& ns) {
+  PrometheusOptions o;
+  o.labels = {{"namespace", ns}};
+  return o;
+}
+
+std::string double_quoted(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+    }
+    out += c;
+  }
+  return out + "\"";
 }
 
 } // namespace graflow::testing

@@ -65,6 +65,16 @@ private:
 // The value of one sample of a vector result as a number ("NaN" and "+Inf" included).
 double sample_value(const nlohmann::json& sample);
 
+// A wait_for() predicate: exactly one series, with this value.
+std::function<bool(const nlohmann::json&)> one_value(double expected);
+
+// Options whose targets all carry namespace=`ns`, as a Kubernetes service discovery adds.
+PrometheusOptions in_namespace(const std::string& ns);
+
+// `text` in double quotes, with `"` and `\` escaped: a PromQL string, a YAML double-quoted
+// scalar, and Go's %q, for printable text.
+std::string double_quoted(const std::string& text);
+
 // Percent-encodes `text` for a URL query string.
 std::string url_encode(const std::string& text);
 
