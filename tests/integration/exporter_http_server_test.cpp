@@ -110,6 +110,18 @@ TEST_CASE("stop() before serve() makes serve() return at once") {
   CHECK(Clock::now() - start < 100ms);
 }
 
+TEST_CASE("a server bound but never served is destroyed at once, on any bound address") {
+  for (const std::string host : {"127.0.0.1", "0.0.0.0", "127.0.0.2"}) {
+    CAPTURE(host);
+    auto server = graflow::net::make_http_server();
+    server->bind(host, 0);
+    CHECK(server->port() > 0);
+    const auto start = Clock::now();
+    server.reset();
+    CHECK(Clock::now() - start < 300ms);
+  }
+}
+
 TEST_CASE("a handler that throws gives a 500 without the exception text") {
   Running running([](const ServerRequest&) -> ServerResponse { throw std::runtime_error("secret detail"); });
   const auto r = http(running.url("/"));

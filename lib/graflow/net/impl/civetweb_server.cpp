@@ -14,7 +14,6 @@
 #include "graflow/core/log.hpp"
 #include "graflow/net/impl/impl.hpp"
 
-#include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
 #include <civetweb.h>
@@ -22,7 +21,7 @@
 #include <condition_variable>
 #include <fmt/format.h>
 #include <mutex>
-#include <netinet/in.h>
+#include <netdb.h>
 #include <string>
 #include <sys/socket.h>
 #include <thread>
@@ -53,11 +52,7 @@ class CivetServer final : public HttpServer {
 public:
   CivetServer() { init_library(); }
 
-  ~CivetServer() override {
-    if (context_ != nullptr) {
-      mg_stop(context_);
-    }
-  }
+  ~CivetServer() override { shut_down(); }
 
   CivetServer(const CivetServer&) = delete;
   CivetServer& operator=(const CivetServer&) = delete;
@@ -91,6 +86,9 @@ public:
       throw failure(fmt::format("cannot listen on {}: no listening port", address));
     }
     port_ = ports[0].port;
+    // Where shut_down() connects to wake the accept loop: the bound address, or the
+    // loopback address of its family for a wildcard.
+    poke_host_ = host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "::1" : host;
   }
 
   [[nodiscard]] int port() const override { return port_; }
@@ -156,25 +154,28 @@ private:
       stopped.store(true);
     });
     while (!stopped.load()) {
-      poke(port_);
+      poke(poke_host_, port_);
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     stopper.join();
     context_ = nullptr;
   }
 
-  // Connects to 127.0.0.1:port and hangs up at once.
-  static void poke(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) {
+  // Starts a connection to host:port (a numeric address) and hangs up at once.
+  static void poke(const std::string& host, int port) {
+    addrinfo hints{};
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) {
       return;
     }
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    [[maybe_unused]] const int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
-    ::close(fd);
+    const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd >= 0) {
+      [[maybe_unused]] const int rc = ::connect(fd, found->ai_addr, found->ai_addrlen);
+      ::close(fd);
+    }
+    ::freeaddrinfo(found);
   }
 
   // CivetWeb calls this on a worker thread for every request; 1 = answered here.
@@ -237,6 +238,7 @@ private:
 
   mg_context* context_ = nullptr;
   int port_ = 0;
+  std::string poke_host_ = "127.0.0.1";
   std::mutex mutex_;
   std::condition_variable changed_;
   Handler handler_;
