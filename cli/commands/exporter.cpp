@@ -66,7 +66,7 @@ void run_exporter(Globals& g, const ExporterOptions& opts) {
 void setup_exporter(CLI::App& app, Globals& g) {
   auto opts = std::make_shared<ExporterOptions>();
   auto* cmd = app.add_subcommand("exporter", "serve the queue depth to Prometheus (/metrics, /healthz, /readyz)");
-  cmd->add_option("--listen", opts->listen, "address and port to serve on (ADDR:PORT, [::]:PORT or :PORT)");
+  cmd->add_option("--listen", opts->listen, "IPv4 address and port to serve on (ADDR:PORT or :PORT)");
   cmd->add_option("--key-prefix", opts->prefixes,
                   "queue key prefix to export (repeatable: all read in one Redis round trip per scrape; "
                   "default: the global --key-prefix, $KEY_PREFIX, graflow)");

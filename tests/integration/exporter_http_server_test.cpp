@@ -1,10 +1,11 @@
-// The cpp-httplib HttpServer behind the exporter, in-process over real loopback sockets:
+// The CivetWeb HttpServer behind the exporter, in-process over real loopback sockets:
 // graceful stop (idle keep-alive connections, in-flight requests), HEAD, errors.
 #include "exporter_process.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/net/impl/impl.hpp"
 
 #include <atomic>
+#include <civetweb.h>
 #include <doctest/doctest.h>
 #include <future>
 #include <thread>
@@ -120,6 +121,31 @@ TEST_CASE("a server bound but never served is destroyed at once, on any bound ad
     server.reset();
     CHECK(Clock::now() - start < 300ms);
   }
+}
+
+TEST_CASE("an IPv6 address without IPv6 support in CivetWeb is a failure Error saying what to do") {
+  auto server = graflow::net::make_http_server();
+  if (mg_check_feature(MG_FEATURES_IPV6) != 0) {
+    server->bind("::1", 0); // supported: it binds
+    CHECK(server->port() > 0);
+  } else {
+    CHECK_THROWS_WITH_AS(server->bind("::1", 8000),
+                         "cannot listen on [::1]:8000: this CivetWeb library is built without IPv6; "
+                         "listen on an IPv4 address such as 0.0.0.0:8000",
+                         graflow::Error);
+  }
+}
+
+TEST_CASE("a request that arrives before serve() waits; stopped without serving, it gets a 503") {
+  auto server = graflow::net::make_http_server();
+  server->bind("127.0.0.1", 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(server->port()) + "/metrics";
+  auto waiting = std::async(std::launch::async, [&] { return http(url); });
+  CHECK(waiting.wait_for(200ms) == std::future_status::timeout); // held until a handler or a stop
+  server->stop();
+  const auto r = waiting.get();
+  CHECK(r.status == 503);
+  CHECK(r.body == "503 service unavailable\n");
 }
 
 TEST_CASE("a handler that throws gives a 500 without the exception text") {

@@ -305,7 +305,7 @@ TEST_CASE("usage errors exit 2, a taken port exits 1, each with one line naming 
   auto r = graflowctl({"exporter", "--listen", "8000"});
   CHECK(r.code == 2);
   CHECK(r.err == "graflowctl: error: invalid --listen \"8000\": no port; expected ADDR:PORT such as 0.0.0.0:8000, "
-                 "[::]:8000 or :8000\n");
+                 "127.0.0.1:8000 or :8000\n");
   r = graflowctl({"exporter", "--listen", "127.0.0.1:1", "--scrape-timeout", "5"});
   CHECK(r.code == 2);
   CHECK(r.err.find("graflowctl: error: invalid --scrape-timeout \"5\"") == 0);

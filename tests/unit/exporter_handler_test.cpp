@@ -119,7 +119,7 @@ TEST_CASE("--listen forms and errors") {
   CHECK(parse_listen("[::]:8000").host == "::");
   CHECK(parse_listen("[::1]:80").host == "::1");
   CHECK(parse_listen("localhost:8080").host == "localhost");
-  const std::string form = "expected ADDR:PORT such as 0.0.0.0:8000, [::]:8000 or :8000";
+  const std::string form = "expected ADDR:PORT such as 0.0.0.0:8000, 127.0.0.1:8000 or :8000";
   CHECK(usage_message([] { (void)parse_listen("8000"); }) == "invalid --listen \"8000\": no port; " + form);
   CHECK(usage_message([] { (void)parse_listen("host:http"); }) ==
         "invalid --listen \"host:http\": the port must be a number from 0 to 65535; " + form);

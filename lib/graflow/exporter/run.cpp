@@ -21,7 +21,7 @@ namespace graflow::exporter {
 
 ListenAddress parse_listen(std::string_view text, std::string_view what) {
   auto bad = [&](std::string_view why) {
-    return usage_error(fmt::format("invalid {} \"{}\": {}; expected ADDR:PORT such as 0.0.0.0:8000, [::]:8000 or :8000",
+    return usage_error(fmt::format("invalid {} \"{}\": {}; expected ADDR:PORT such as 0.0.0.0:8000, 127.0.0.1:8000 or :8000",
                                    what, text, why));
   };
   ListenAddress out;

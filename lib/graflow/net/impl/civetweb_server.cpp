@@ -60,6 +60,11 @@ public:
   void bind(const std::string& host, int port) override {
     const bool ipv6 = host.find(':') != std::string::npos;
     const std::string address = (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+    if (ipv6 && mg_check_feature(MG_FEATURES_IPV6) == 0) {
+      throw failure(fmt::format("cannot listen on {}: this CivetWeb library is built without IPv6; "
+                                "listen on an IPv4 address such as 0.0.0.0:{}",
+                                address, port));
+    }
     const char* options[] = {"listening_ports",      address.c_str(),       "num_threads",
                              worker_threads,         "enable_keep_alive",   "yes",
                              "keep_alive_timeout_ms", keep_alive_timeout_ms, "request_timeout_ms",
