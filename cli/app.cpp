@@ -14,7 +14,7 @@ namespace graflow::cli {
 
 Format Globals::format() const { return parse_format(output); }
 
-config::Config Globals::load_config() const { return config::load_config(config_file); }
+config::Config Globals::load_config() const { return config::load_config(config_file, graflow::ProcessEnv{}); }
 
 std::chrono::milliseconds Globals::redis_timeout_ms() const {
   auto d = parse_duration(redis_timeout, "--redis-timeout");

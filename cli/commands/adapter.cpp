@@ -46,7 +46,7 @@ void setup_adapter(CLI::App& app, Globals& g) {
     g.action = [&g, opts] {
       const auto templates = render::find_templates(opts->templates);
       helm::ProcessRunner runner;
-      const std::string helm = opts->adapter.dry_run ? "helm" : helm::find_helm();
+      const std::string helm = opts->adapter.dry_run ? "helm" : helm::find_helm(graflow::ProcessEnv{});
       actions::install_adapter(opts->adapter, templates, runner, helm, *g.out, *g.err);
     };
   });

@@ -33,7 +33,7 @@ void run_scale(Globals& g, const ScaleCliOptions& o) {
   }
   const auto resolved = resolve_profile_for(g, o.profile, o.sets, "scale", "prod");
   actions::ScaleOptions s;
-  s.backup_dir = o.backup_dir.empty() ? actions::default_backup_dir() : std::filesystem::path(o.backup_dir);
+  s.backup_dir = o.backup_dir.empty() ? actions::default_backup_dir(graflow::ProcessEnv{}) : std::filesystem::path(o.backup_dir);
   if (!o.hold.empty()) {
     s.hold = parse_duration(o.hold, "--hold");
   }

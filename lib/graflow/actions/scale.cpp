@@ -1,33 +1,19 @@
 #include "graflow/actions/scale.hpp"
 
-#include "graflow/core/atomic_file.hpp"
+#include "graflow/actions/snapshot_store.hpp"
 #include "graflow/core/duration.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/core/signals.hpp"
+#include "graflow/core/time.hpp"
 #include "graflow/kube/client.hpp"
 
-#include <algorithm>
-#include <cstdlib>
-#include <ctime>
 #include <fmt/format.h>
-#include <fstream>
 #include <ostream>
-#include <sstream>
-#include <sys/stat.h>
 
 namespace graflow::actions {
 namespace {
 
 using json = nlohmann::json;
-
-std::string now_rfc3339() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 struct Names {
   std::string ns;
@@ -45,75 +31,6 @@ Names names_of(const kube::Client& client, const config::Profile& profile) {
   n.hpa_display = "horizontalpodautoscaler.autoscaling/" + profile.worker.hpa;
   n.deployment_display = "deployment.apps/" + profile.worker.deployment;
   return n;
-}
-
-// Local snapshots: <dir>/<namespace>.<hpa>.<unix ms>.json; ".reattached" is appended once
-// the HPA is back, so an old snapshot is never restored by accident.
-std::string backup_prefix(const Names& n, const config::Profile& p) { return n.ns + "." + p.worker.hpa + "."; }
-
-std::filesystem::path write_backup(const ScaleOptions& options, const Names& n, const config::Profile& p,
-                                   const std::string& server, const json& snapshot, const std::string& since) {
-  std::error_code ec;
-  std::filesystem::create_directories(options.backup_dir, ec);
-  if (ec) {
-    throw failure(fmt::format("cannot create {}: {}", options.backup_dir.string(), ec.message()));
-  }
-  chmod(options.backup_dir.c_str(), 0700);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-  const auto path = options.backup_dir / fmt::format("{}{}.json", backup_prefix(n, p), ms);
-  const json doc = {{"server", server}, {"namespace", n.ns}, {"detachedAt", since}, {"snapshot", snapshot}};
-  write_file_atomically(path, doc.dump(2) + "\n", 0600);
-  return path;
-}
-
-// The newest snapshot of this HPA on this server that was not reattached yet.
-std::optional<std::pair<std::filesystem::path, json>> newest_backup(const ScaleOptions& options, const Names& n,
-                                                                    const config::Profile& p, const std::string& server) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(options.backup_dir, ec)) {
-    return std::nullopt;
-  }
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(options.backup_dir, ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.rfind(backup_prefix(n, p), 0) == 0 && name.ends_with(".json")) {
-      files.push_back(e.path());
-    }
-  }
-  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
-    return a.filename().string().size() != b.filename().string().size()
-               ? a.filename().string().size() > b.filename().string().size()
-               : a.filename().string() > b.filename().string();
-  });
-  for (const auto& f : files) {
-    std::ifstream in(f);
-    std::stringstream buf;
-    buf << in.rdbuf();
-    try {
-      json doc = json::parse(buf.str());
-      if (doc.value("server", "") == server && doc.contains("snapshot")) {
-        return std::make_pair(f, std::move(doc));
-      }
-    } catch (const json::exception&) {
-      continue; // a damaged file is not a snapshot
-    }
-  }
-  return std::nullopt;
-}
-
-void mark_reattached(const ScaleOptions& options, const Names& n, const config::Profile& p) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(options.backup_dir, ec)) {
-    return;
-  }
-  for (const auto& e : std::filesystem::directory_iterator(options.backup_dir, ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.rfind(backup_prefix(n, p), 0) == 0 && name.ends_with(".json")) {
-      std::filesystem::rename(e.path(), e.path().string() + ".reattached", ec);
-    }
-  }
 }
 
 void detach(kube::Client& client, const config::Profile& profile, const Names& n, const ScaleOptions& options,
@@ -134,9 +51,11 @@ void detach(kube::Client& client, const config::Profile& profile, const Names& n
                                 n.hpa_display, n.ns, n.deployment_display));
     }
     const json snapshot = hpa_snapshot(*hpa);
-    const std::string since = now_rfc3339();
+    const auto now = std::chrono::system_clock::now();
+    const std::string since = time::format_rfc3339(now);
     // Both copies of the snapshot exist before anything is deleted.
-    const auto backup = write_backup(options, n, profile, client.config().server, snapshot, since);
+    const auto backup = SnapshotStore(options.backup_dir)
+                            .save(n.ns, profile.worker.hpa, client.config().server, snapshot, since, now);
     client.patch_merge(n.deployment_path, {{"metadata",
                                             {{"annotations",
                                               {{k_detached_hpa_annotation, snapshot.dump()},
@@ -190,14 +109,6 @@ std::optional<Detached> detached_state(const json& deployment) {
   return d;
 }
 
-std::filesystem::path default_backup_dir() {
-  if (const char* state = std::getenv("XDG_STATE_HOME"); state != nullptr && *state != '\0') {
-    return std::filesystem::path(state) / "graflowctl" / "detached";
-  }
-  const char* home = std::getenv("HOME");
-  return std::filesystem::path(home != nullptr ? home : "/tmp") / ".local" / "state" / "graflowctl" / "detached";
-}
-
 void emergency_scale(kube::Client& client, const config::Profile& profile, long long replicas,
                      const ScaleOptions& options, const SignalWatcher& signals, std::ostream& out) {
   const Names n = names_of(client, profile);
@@ -237,7 +148,7 @@ void reattach(kube::Client& client, const config::Profile& profile, const ScaleO
   std::optional<Detached> detached = deployment ? detached_state(*deployment) : std::nullopt;
   std::string source = fmt::format("the annotation on {}", n.deployment_display);
   if (!detached) {
-    if (auto backup = newest_backup(options, n, profile, client.config().server)) {
+    if (auto backup = SnapshotStore(options.backup_dir).newest(n.ns, profile.worker.hpa, client.config().server)) {
       detached = Detached{backup->second.value("detachedAt", "an unknown time"), backup->second["snapshot"]};
       source = "the local backup " + backup->first.string();
     }
@@ -281,7 +192,7 @@ void reattach(kube::Client& client, const config::Profile& profile, const ScaleO
                        {{"metadata", {{"annotations", {{k_detached_hpa_annotation, nullptr}, {k_detached_at_annotation, nullptr}}}}}});
     out << fmt::format("{}: detached annotation cleared; the HPA owns the replica count again\n", n.deployment_display);
   }
-  mark_reattached(options, n, profile);
+  SnapshotStore(options.backup_dir).mark_reattached(n.ns, profile.worker.hpa);
 }
 
 } // namespace graflow::actions

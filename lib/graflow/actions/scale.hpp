@@ -2,6 +2,7 @@
 // `graflowctl scale --emergency N` and `--reattach`: detach the HPA, scale, reattach —
 // without ever losing the HPA (DESIGN.md §4).
 #include "graflow/actions/rollout.hpp"
+#include "graflow/actions/snapshot_store.hpp" // default_backup_dir
 #include "graflow/config/profile.hpp"
 
 #include <chrono>
@@ -39,8 +40,6 @@ struct ScaleOptions {
   WaitOptions wait_options;
 };
 
-// Where local snapshots go: $XDG_STATE_HOME/graflowctl/detached (~/.local/state/...).
-std::filesystem::path default_backup_dir();
 
 // Detach → scale → (wait) → (hold, then reattach). Each step is idempotent; re-running after
 // a failure continues from where it stopped. A signal during --hold reattaches first, then

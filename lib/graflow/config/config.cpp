@@ -1,24 +1,23 @@
+// Layering: a profile resolved from the built-in base values, the file's defaults, the
+// profile and those it extends, then --set (overrides.cpp); the result validated and built.
 #include "graflow/config/config.hpp"
 
+#include "graflow/config/layering.hpp"
 #include "graflow/config/schema.hpp"
-#include "graflow/core/error.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <fmt/format.h>
-#include <fstream>
-#include <set>
-#include <sstream>
-#include <yaml-cpp/yaml.h>
 
 #ifndef GRAFLOW_VERSION
 #define GRAFLOW_VERSION "0.0.0"
 #endif
 
 namespace graflow::config {
-namespace {
+using detail::config_error;
+using detail::k_builtin;
+using detail::layer_of;
 
-const Origin k_builtin{"", 0, "built-in"};
+namespace detail {
 
 Layer layer_of(std::initializer_list<std::pair<const char*, const char*>> values) {
   Layer layer;
@@ -27,6 +26,17 @@ Layer layer_of(std::initializer_list<std::pair<const char*, const char*>> values
   }
   return layer;
 }
+
+Error config_error(const Origin& origin, const std::string& key, const std::string& what) {
+  if (origin.file.empty()) {
+    return usage_error(fmt::format("{} {}: {}", origin.label, key, what));
+  }
+  return usage_error(fmt::format("{}: {}: {}", origin.describe(), key, what));
+}
+
+} // namespace detail
+
+namespace {
 
 // Values every profile starts from: the seed design's names and resources.
 const Layer& base_layer() {
@@ -55,120 +65,6 @@ const Layer& base_layer() {
   });
   return base;
 }
-
-// `file:line: key: what` for the config file, `--set key: what` for the command line.
-Error config_error(const Origin& origin, const std::string& key, const std::string& what) {
-  if (origin.file.empty()) {
-    return usage_error(fmt::format("{} {}: {}", origin.label, key, what));
-  }
-  return usage_error(fmt::format("{}: {}: {}", origin.describe(), key, what));
-}
-
-class FileParser {
-public:
-  FileParser(std::string name) : name_(std::move(name)) {}
-
-  Origin at(const YAML::Node& node) const { return Origin{name_, node.Mark().line + 1, ""}; }
-
-  void check_scalar_node(const YAML::Node& key, const YAML::Node& value, const std::string& path, Kind kind) const {
-    if (!value.IsDefined() || value.IsNull()) {
-      throw config_error(at(key), path, "needs a value");
-    }
-    if (!value.IsScalar()) {
-      throw config_error(at(key), path, fmt::format("must be a single value, not a {}", value.IsMap() ? "map" : "list"));
-    }
-    const bool numeric = kind == Kind::positive_int || kind == Kind::port || kind == Kind::seconds ||
-                         kind == Kind::period_seconds;
-    if (numeric && value.Tag() == "!") {
-      throw config_error(at(key), path, fmt::format("must be a whole number, not the string \"{}\"", value.Scalar()));
-    }
-    if (auto problem = check_scalar(kind, value.Scalar())) {
-      throw config_error(at(key), path, *problem);
-    }
-  }
-
-  std::vector<ScalingPolicy> parse_policies(const YAML::Node& key, const YAML::Node& value, const std::string& path) const {
-    if (!value.IsSequence()) {
-      throw config_error(at(key), path, "must be a list of {type, value, periodSeconds}");
-    }
-    std::vector<ScalingPolicy> out;
-    for (std::size_t i = 0; i < value.size(); ++i) {
-      const YAML::Node item = value[i];
-      const std::string item_path = fmt::format("{}[{}]", path, i);
-      if (!item.IsMap()) {
-        throw config_error(at(item), item_path, "must be a map with type, value and periodSeconds");
-      }
-      ScalingPolicy policy;
-      std::set<std::string> seen;
-      for (const auto& kv : item) {
-        const std::string k = kv.first.Scalar();
-        const std::string p = item_path + "." + k;
-        seen.insert(k);
-        if (k == "type") {
-          check_scalar_node(kv.first, kv.second, p, Kind::select_policy_type);
-          policy.type = kv.second.Scalar();
-        } else if (k == "value") {
-          check_scalar_node(kv.first, kv.second, p, Kind::positive_int);
-          policy.value = std::stoi(kv.second.Scalar());
-        } else if (k == "periodSeconds") {
-          check_scalar_node(kv.first, kv.second, p, Kind::period_seconds);
-          policy.period_seconds = std::stoi(kv.second.Scalar());
-        } else {
-          throw config_error(at(kv.first), p, "unknown key (a policy has type, value and periodSeconds)");
-        }
-      }
-      for (const char* required : {"type", "value", "periodSeconds"}) {
-        if (seen.count(required) == 0) {
-          throw config_error(at(item), item_path, fmt::format("{} is required", required));
-        }
-      }
-      out.push_back(policy);
-    }
-    return out;
-  }
-
-  // Walks a profile (or `defaults`) map, checking every key against the schema.
-  void walk(const YAML::Node& map, const std::string& prefix, const std::string& path, Layer& out,
-            bool allow_extends, std::optional<std::string>* extends) const {
-    for (const auto& kv : map) {
-      const std::string k = kv.first.Scalar();
-      const std::string full = prefix.empty() ? k : prefix + "." + k;
-      const std::string file_path = path + "." + k;
-      if (allow_extends && prefix.empty() && k == "extends") {
-        check_scalar_node(kv.first, kv.second, file_path, Kind::dns_label);
-        *extends = kv.second.Scalar();
-        continue;
-      }
-      if (const KeySpec* spec = find_key(full)) {
-        Setting setting{full, "", {}, at(kv.first), file_path};
-        if (spec->kind == Kind::policies) {
-          setting.policies = parse_policies(kv.first, kv.second, file_path);
-        } else {
-          check_scalar_node(kv.first, kv.second, file_path, spec->kind);
-          setting.value = kv.second.Scalar();
-        }
-        out[full] = std::move(setting);
-      } else if (is_group(full)) {
-        if (kv.second.IsNull()) {
-          continue;
-        }
-        if (!kv.second.IsMap()) {
-          throw config_error(at(kv.first), file_path, "must be a map");
-        }
-        walk(kv.second, full, file_path, out, false, nullptr);
-      } else {
-        std::string hint;
-        if (auto near = closest_key(full)) {
-          hint = fmt::format(" (did you mean {}?)", *near);
-        }
-        throw config_error(at(kv.first), file_path, "unknown key" + hint);
-      }
-    }
-  }
-
-private:
-  std::string name_;
-};
 
 int to_int(const Layer& values, const std::string& key) { return std::stoi(values.at(key).value); }
 
@@ -241,12 +137,6 @@ std::string Origin::describe() const {
   return line > 0 ? fmt::format("{}:{}", file, line) : file;
 }
 
-long long desired_workers(long long depth, const Profile& profile) {
-  const long long avg = profile.average_value;
-  const long long want = depth <= 0 ? 0 : (depth + avg - 1) / avg;
-  return std::clamp<long long>(want, profile.min_replicas, profile.max_replicas);
-}
-
 Config Config::builtin() {
   Config c;
   c.profiles_["prod"] = ProfileDef{"prod", std::nullopt, k_builtin,
@@ -254,84 +144,6 @@ Config Config::builtin() {
   c.profiles_["dev"] = ProfileDef{"dev", std::nullopt, k_builtin,
                                   layer_of({{"minReplicas", "1"}, {"maxReplicas", "10"}, {"averageValue", "20"}})};
   return c;
-}
-
-Config Config::parse(const std::string& yaml_text, const std::string& name) {
-  Config c = builtin();
-  c.file_ = name;
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    throw usage_error(fmt::format("{}:{}: invalid YAML: {}", name, e.mark.line + 1, e.msg));
-  }
-  if (root.IsNull() || !root.IsDefined()) {
-    return c;
-  }
-  const FileParser parser(name);
-  if (!root.IsMap()) {
-    throw usage_error(fmt::format("{}:{}: the config must be a map with profiles, defaults and defaultProfile", name,
-                                  root.Mark().line + 1));
-  }
-  Origin default_origin;
-  for (const auto& kv : root) {
-    const std::string k = kv.first.Scalar();
-    if (k == "defaultProfile") {
-      parser.check_scalar_node(kv.first, kv.second, k, Kind::dns_label);
-      c.default_profile_ = kv.second.Scalar();
-      default_origin = parser.at(kv.first);
-    } else if (k == "defaults") {
-      if (!kv.second.IsMap()) {
-        throw config_error(parser.at(kv.first), k, "must be a map of profile keys");
-      }
-      parser.walk(kv.second, "", k, c.defaults_, false, nullptr);
-    } else if (k == "profiles") {
-      if (!kv.second.IsMap()) {
-        throw config_error(parser.at(kv.first), k, "must be a map from profile name to its values");
-      }
-      for (const auto& prof : kv.second) {
-        const std::string pname = prof.first.Scalar();
-        const std::string ppath = "profiles." + pname;
-        if (auto problem = check_scalar(Kind::dns_label, pname)) {
-          throw config_error(parser.at(prof.first), ppath, "profile name " + *problem);
-        }
-        if (!prof.second.IsMap() && !prof.second.IsNull()) {
-          throw config_error(parser.at(prof.first), ppath, "must be a map of profile keys");
-        }
-        ProfileDef& def = c.profiles_[pname];
-        def.name = pname;
-        def.origin = parser.at(prof.first);
-        if (prof.second.IsMap()) {
-          parser.walk(prof.second, "", ppath, def.values, true, &def.extends);
-        }
-      }
-    } else {
-      std::string hint;
-      if (find_key(k) != nullptr || is_group(k)) {
-        hint = fmt::format(" (profile keys go under profiles.<name> or defaults)");
-      }
-      throw config_error(parser.at(kv.first), k, "unknown key; expected profiles, defaults or defaultProfile" + hint);
-    }
-  }
-  if (c.default_profile_ && !c.has_profile(*c.default_profile_)) {
-    throw config_error(default_origin, "defaultProfile", fmt::format("no profile named \"{}\"", *c.default_profile_));
-  }
-  for (const auto& [pname, def] : c.profiles_) {
-    if (def.extends && !c.has_profile(*def.extends)) {
-      throw config_error(def.origin, "profiles." + pname + ".extends", fmt::format("no profile named \"{}\"", *def.extends));
-    }
-  }
-  return c;
-}
-
-Config Config::load(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) {
-    throw usage_error(fmt::format("cannot read config file {}", file.string()));
-  }
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return parse(buf.str(), file.string());
 }
 
 std::vector<std::string> Config::profile_names() const {
@@ -365,7 +177,7 @@ ResolvedProfile Config::resolve(const std::string& name, const std::vector<Overr
     cur = *def.extends;
   }
   Layer merged = base_layer();
-  std::map<std::string, int> rank; // which layer set each key: later layers rank higher
+  detail::Ranks rank; // which layer set each key: later layers rank higher
   for (const auto& [k, s] : defaults_) {
     merged[k] = s;
     rank[k] = 1;
@@ -384,27 +196,7 @@ ResolvedProfile Config::resolve(const std::string& name, const std::vector<Overr
       source = (*it)->origin.file;
     }
   }
-  for (const auto& o : overrides) {
-    const auto eq = o.text.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      throw usage_error(fmt::format("{} {}: expected key=value", o.label, o.text));
-    }
-    const std::string key = o.text.substr(0, eq);
-    const std::string value = o.text.substr(eq + 1);
-    const KeySpec* spec = find_key(key);
-    if (spec == nullptr) {
-      std::string hint;
-      if (auto near = closest_key(key)) {
-        hint = fmt::format(" (did you mean {}?)", *near);
-      }
-      throw usage_error(fmt::format("{} {}: unknown key{}", o.label, o.text, hint));
-    }
-    if (auto problem = check_scalar(spec->kind, value)) {
-      throw usage_error(fmt::format("{} {}: {}", o.label, key, *problem));
-    }
-    merged[key] = Setting{key, value, {}, Origin{"", 0, o.label}, key};
-    rank[key] = 1000;
-  }
+  detail::apply_overrides(overrides, merged, rank);
   for (const char* required : {"minReplicas", "maxReplicas", "averageValue"}) {
     if (merged.count(required) == 0) {
       const ProfileDef& def = profiles_.at(name);
@@ -432,41 +224,6 @@ ResolvedProfile Config::resolve(const std::string& name, const std::vector<Overr
     }
   }
   return out;
-}
-
-std::optional<std::filesystem::path> find_config_file(const std::string& flag) {
-  if (!flag.empty()) {
-    if (!std::filesystem::exists(flag)) {
-      throw usage_error(fmt::format("config file {} does not exist", flag));
-    }
-    return flag;
-  }
-  if (const char* env = std::getenv("GRAFLOW_CONFIG"); env != nullptr && *env != '\0') {
-    if (!std::filesystem::exists(env)) {
-      throw usage_error(fmt::format("config file {} (from $GRAFLOW_CONFIG) does not exist", env));
-    }
-    return std::filesystem::path(env);
-  }
-  if (std::filesystem::exists("graflow.yaml")) {
-    return std::filesystem::path("graflow.yaml");
-  }
-  std::filesystem::path xdg;
-  if (const char* env = std::getenv("XDG_CONFIG_HOME"); env != nullptr && *env != '\0') {
-    xdg = env;
-  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
-    xdg = std::filesystem::path(home) / ".config";
-  }
-  if (!xdg.empty() && std::filesystem::exists(xdg / "graflowctl" / "config.yaml")) {
-    return xdg / "graflowctl" / "config.yaml";
-  }
-  return std::nullopt;
-}
-
-Config load_config(const std::string& flag) {
-  if (auto file = find_config_file(flag)) {
-    return Config::load(*file);
-  }
-  return Config::builtin();
 }
 
 } // namespace graflow::config

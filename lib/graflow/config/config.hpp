@@ -3,6 +3,7 @@
 // --set for single values. Every value remembers where it came from, so an error names
 // the file, line and key, and `profiles show` can say why a value is what it is.
 #include "graflow/config/profile.hpp"
+#include "graflow/core/env.hpp"
 
 #include <filesystem>
 #include <map>
@@ -80,9 +81,9 @@ private:
 // Where the config comes from: --config, else $GRAFLOW_CONFIG, else ./graflow.yaml, else
 // $XDG_CONFIG_HOME/graflowctl/config.yaml (~/.config when unset). nullopt: none exists.
 // An explicitly named file that does not exist is a usage Error.
-std::optional<std::filesystem::path> find_config_file(const std::string& flag);
+std::optional<std::filesystem::path> find_config_file(const std::string& flag, const Env& env);
 
 // find_config_file + load, or the built-in profiles when there is no file.
-Config load_config(const std::string& flag);
+Config load_config(const std::string& flag, const Env& env);
 
 } // namespace graflow::config

@@ -66,7 +66,7 @@ struct Profile {
   [[nodiscard]] std::string queue_key() const { return key_prefix + ":queue"; }
 };
 
-// ceil(depth / averageValue), clamped to [minReplicas, maxReplicas]: what the HPA converges to.
-long long desired_workers(long long depth, const Profile& profile);
-
 } // namespace graflow::config
+
+// desired_workers has a home of its own; included here for the callers that found it here.
+#include "graflow/config/desired_workers.hpp"

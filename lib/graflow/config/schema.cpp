@@ -1,8 +1,12 @@
 #include "graflow/config/schema.hpp"
 
+#include "graflow/core/text.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <fmt/format.h>
+#include <map>
+#include <mutex>
 #include <regex>
 
 namespace graflow::config {
@@ -80,8 +84,21 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+// Compiling a std::regex costs far more than matching it: each pattern is compiled once
+// (a config with thousands of profiles checks each pattern thousands of times).
 bool matches(const std::string& value, const char* pattern) {
-  return std::regex_match(value, std::regex(pattern, std::regex::extended));
+  static std::mutex mutex;
+  static std::map<const char*, std::regex> compiled;
+  const std::regex* re = nullptr;
+  {
+    const std::lock_guard lock(mutex);
+    auto it = compiled.find(pattern);
+    if (it == compiled.end()) {
+      it = compiled.emplace(pattern, std::regex(pattern, std::regex::extended)).first;
+    }
+    re = &it->second;
+  }
+  return std::regex_match(value, *re);
 }
 
 std::optional<std::string> check_int(const std::string& value, long min, long max) {
@@ -163,7 +180,7 @@ std::optional<std::string> check_scalar(Kind kind, const std::string& value) {
     }
     return fmt::format("must be true or false, not \"{}\"", value);
   case Kind::dns_label:
-    if (value.size() <= 63 && matches(value, "[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+    if (text::is_dns1123_label(value)) {
       return std::nullopt;
     }
     return fmt::format("\"{}\" is not a valid name: a DNS-1123 label has at most 63 lower-case letters, digits and '-', "

@@ -1,5 +1,7 @@
 #pragma once
-// Running helm (or any tool) without a shell: argv straight to posix_spawn.
+// Running helm (or any tool) without a shell, through core/process.
+#include "graflow/core/env.hpp"
+
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -28,6 +30,6 @@ public:
 
 // helm from $HELM, else the first `helm` in PATH. Throws a failure Error that says how to
 // get helm when there is none.
-std::string find_helm();
+std::string find_helm(const Env& env);
 
 } // namespace graflow::helm

@@ -1,88 +1,52 @@
+// base64 through OpenSSL's EVP_EncodeBlock/EVP_DecodeBlock; this file only adds what
+// kubeconfig files need on top: whitespace ignored and padding optional.
 #include "graflow/kube/base64.hpp"
 
-#include <array>
-#include <cstdint>
+#include <openssl/evp.h>
 
 namespace graflow::kube {
-namespace {
-
-constexpr std::string_view k_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-constexpr std::array<std::int8_t, 256> make_table() {
-  std::array<std::int8_t, 256> table{};
-  for (auto& v : table) {
-    v = -1;
-  }
-  for (std::size_t i = 0; i < k_alphabet.size(); ++i) {
-    table[static_cast<unsigned char>(k_alphabet[i])] = static_cast<std::int8_t>(i);
-  }
-  return table;
-}
-
-constexpr auto k_table = make_table();
-
-bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
-
-} // namespace
 
 std::optional<std::string> base64_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  int padding = 0;
-  std::size_t symbols = 0;
+  std::string clean;
+  clean.reserve(text.size() + 3);
   for (const char c : text) {
-    if (is_space(c)) {
-      continue;
-    }
-    if (c == '=') {
-      ++padding;
-      ++symbols;
-      continue;
-    }
-    const int v = k_table[static_cast<unsigned char>(c)];
-    if (v < 0 || padding > 0) {
-      return std::nullopt; // not base64, or data after padding
-    }
-    ++symbols;
-    acc = (acc << 6U) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> static_cast<unsigned>(bits)) & 0xFFU));
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+      clean.push_back(c);
     }
   }
-  if (padding > 2 || (padding > 0 && symbols % 4 != 0) || symbols % 4 == 1) {
+  std::size_t padding = 0;
+  if (const auto eq = clean.find('='); eq != std::string::npos) {
+    if (clean.find_first_not_of('=', eq) != std::string::npos) {
+      return std::nullopt; // data after padding
+    }
+    padding = clean.size() - eq;
+  }
+  if (padding > 2 || clean.size() % 4 == 1) {
     return std::nullopt;
   }
+  if (padding == 0 && clean.size() % 4 != 0) {
+    padding = 4 - clean.size() % 4; // unpadded, as some tools write it
+    clean.append(padding, '=');
+  }
+  if (clean.size() % 4 != 0) {
+    return std::nullopt;
+  }
+  std::string out(clean.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(clean.data()), static_cast<int>(clean.size()));
+  if (n < 0) {
+    return std::nullopt;
+  }
+  // EVP_DecodeBlock counts the bytes the padding stands for as zeros.
+  out.resize(static_cast<std::size_t>(n) - padding);
   return out;
 }
 
 std::string base64_encode(std::string_view data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < data.size(); i += 3) {
-    const auto n = (static_cast<std::uint32_t>(static_cast<unsigned char>(data[i])) << 16U) |
-                   (static_cast<std::uint32_t>(static_cast<unsigned char>(data[i + 1])) << 8U) |
-                   static_cast<unsigned char>(data[i + 2]);
-    out.push_back(k_alphabet[(n >> 18U) & 63U]);
-    out.push_back(k_alphabet[(n >> 12U) & 63U]);
-    out.push_back(k_alphabet[(n >> 6U) & 63U]);
-    out.push_back(k_alphabet[n & 63U]);
-  }
-  const std::size_t rest = data.size() - i;
-  if (rest > 0) {
-    std::uint32_t n = static_cast<std::uint32_t>(static_cast<unsigned char>(data[i])) << 16U;
-    if (rest == 2) {
-      n |= static_cast<std::uint32_t>(static_cast<unsigned char>(data[i + 1])) << 8U;
-    }
-    out.push_back(k_alphabet[(n >> 18U) & 63U]);
-    out.push_back(k_alphabet[(n >> 12U) & 63U]);
-    out.push_back(rest == 2 ? k_alphabet[(n >> 6U) & 63U] : '=');
-    out.push_back('=');
-  }
+  std::string out((data.size() + 2) / 3 * 4 + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
+  out.resize(static_cast<std::size_t>(n));
   return out;
 }
 

@@ -1,19 +1,15 @@
+// Resolving a context of a loaded kubeconfig (or the pod's service account) into a
+// RestConfig. Reading and parsing the files is kubeconfig_parse.cpp's business.
 #include "graflow/kube/kubeconfig.hpp"
 
 #include "graflow/core/error.hpp"
-#include "graflow/kube/base64.hpp"
+#include "graflow/core/files.hpp"
+#include "graflow/core/paths.hpp"
+#include "graflow/core/text.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
+#include <cctype>
 #include <fmt/format.h>
-#include <fstream>
-#include <pwd.h>
-#include <set>
-#include <sstream>
-#include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 namespace graflow::kube {
 namespace fs = std::filesystem;
@@ -22,35 +18,88 @@ namespace {
 
 const char* const k_serviceaccount_dir = "/var/run/secrets/kubernetes.io/serviceaccount";
 
-std::optional<std::string> lookup(const LoadOptions& options, const std::string& name) {
-  if (options.getenv) {
-    return options.getenv(name);
+// The environment LoadOptions describes: its getenv function (older callers), its Env, or
+// the process's.
+class OptionsEnv final : public Env {
+public:
+  explicit OptionsEnv(const LoadOptions& options) : options_(options) {}
+  [[nodiscard]] std::optional<std::string> get(std::string_view name) const override {
+    if (options_.getenv) {
+      return options_.getenv(std::string(name));
+    }
+    if (options_.env != nullptr) {
+      return options_.env->get(name);
+    }
+    return ProcessEnv().get(name);
   }
-  const char* value = std::getenv(name.c_str());
-  if (value == nullptr) {
-    return std::nullopt;
-  }
-  return std::string(value);
-}
+
+private:
+  const LoadOptions& options_;
+};
 
 std::string nonempty_env(const LoadOptions& options, const std::string& name) {
-  return lookup(options, name).value_or("");
+  return OptionsEnv(options).get(name).value_or("");
 }
 
-// Reads a whole file; nullopt with errno's text in `error` when it cannot.
-std::optional<std::string> read_file(const fs::path& path, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = std::strerror(errno);
-    return std::nullopt;
+const char* const k_dns_label_rule =
+    "a DNS-1123 label: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit";
+
+void check_flag_namespace(const std::string& ns) {
+  if (!text::is_dns1123_label(ns)) {
+    throw usage_error(fmt::format("--namespace \"{}\" is not a valid namespace name ({})", ns, k_dns_label_rule));
   }
-  std::stringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) {
-    error = "read error";
-    return std::nullopt;
+}
+
+// What is wrong with an http(s):// server URL, if anything: the host, the port, spaces.
+std::optional<std::string> server_url_problem(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  const std::string rest = url.substr(scheme_end + 3);
+  if (std::any_of(url.begin(), url.end(), [](unsigned char c) { return c <= ' ' || c == 0x7f; })) {
+    return "it contains a space or control character";
   }
-  return buf.str();
+  const std::string authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.find('@') != std::string::npos) {
+    return "credentials in the URL are not supported (use the user's token or certificate)";
+  }
+  std::string host = authority;
+  std::string port;
+  if (authority.starts_with('[')) {
+    const auto close = authority.find(']');
+    if (close == std::string::npos) {
+      return "the IPv6 address has no closing ']'";
+    }
+    host = authority.substr(1, close - 1);
+    const std::string after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') {
+        return "unexpected text after the IPv6 address";
+      }
+      port = after.substr(1);
+      if (port.empty()) {
+        return "the port is empty";
+      }
+    }
+  } else if (const auto colon = authority.rfind(':'); colon != std::string::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+    if (port.empty()) {
+      return "the port is empty";
+    }
+  }
+  if (host.empty()) {
+    return "it has no host";
+  }
+  if (!authority.starts_with('[') &&
+      !std::all_of(host.begin(), host.end(), [](unsigned char c) { return std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_'; })) {
+    return fmt::format("\"{}\" is not a host name or IP address", host);
+  }
+  if (!port.empty()) {
+    const bool digits = port.size() <= 5 && std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+    if (!digits || std::stoi(port) < 1 || std::stoi(port) > 65535) {
+      return fmt::format("port \"{}\" is not a number from 1 to 65535", port);
+    }
+  }
+  return std::nullopt;
 }
 
 std::string trim(std::string s) {
@@ -62,235 +111,8 @@ std::string trim(std::string s) {
   return s.substr(first, last - first + 1);
 }
 
-// Turns the YAML tree of one file into a Kubeconfig, with file:line in every error.
-class Parser {
-public:
-  explicit Parser(fs::path file) : file_(std::move(file)), dir_(file_.parent_path()) {}
-
-  Kubeconfig parse(const std::string& text) {
-    YAML::Node root;
-    try {
-      root = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-      throw usage_error(fmt::format("error loading kubeconfig {}: line {}: {}", file_.string(), e.mark.line + 1, e.msg));
-    }
-    Kubeconfig out;
-    out.files.push_back(file_);
-    if (!root.IsDefined() || root.IsNull()) {
-      return out; // an empty file is an empty config, as for kubectl
-    }
-    if (!root.IsMap()) {
-      throw error(root, "", "a kubeconfig must be a YAML map (apiVersion: v1, kind: Config)");
-    }
-    for_each_named(root, "clusters", "cluster", [&](const std::string& name, const YAML::Node& node, const std::string& path) {
-      out.clusters[name] = cluster(node, path);
-    });
-    for_each_named(root, "users", "user", [&](const std::string& name, const YAML::Node& node, const std::string& path) {
-      out.users[name] = user(node, path);
-    });
-    for_each_named(root, "contexts", "context", [&](const std::string& name, const YAML::Node& node, const std::string& path) {
-      Context c;
-      c.cluster = string(node, "cluster", path);
-      c.user = string(node, "user", path);
-      c.namespace_ = string(node, "namespace", path);
-      c.source = file_.string();
-      out.contexts[name] = c;
-    });
-    out.current_context = string(root, "current-context", "");
-    if (!out.current_context.empty()) {
-      out.current_context_source = file_.string();
-    }
-    return out;
-  }
-
-private:
-  [[nodiscard]] Error error(const YAML::Node& node, const std::string& path, const std::string& what) const {
-    const int line = node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-    const std::string where = line > 0 ? fmt::format("{}:{}", file_.string(), line) : file_.string();
-    return usage_error(path.empty() ? fmt::format("invalid kubeconfig {}: {}", where, what)
-                                    : fmt::format("invalid kubeconfig {}: {}: {}", where, path, what));
-  }
-
-  static std::string join(const std::string& path, const std::string& key) {
-    return path.empty() ? key : path + "." + key;
-  }
-
-  std::string string(const YAML::Node& map, const char* key, const std::string& path) const {
-    const YAML::Node v = map[key];
-    if (!v.IsDefined() || v.IsNull()) {
-      return "";
-    }
-    if (!v.IsScalar()) {
-      throw error(v, join(path, key), "must be a string");
-    }
-    return v.Scalar();
-  }
-
-  bool boolean(const YAML::Node& map, const char* key, const std::string& path) const {
-    const YAML::Node v = map[key];
-    if (!v.IsDefined() || v.IsNull()) {
-      return false;
-    }
-    bool b = false;
-    if (!v.IsScalar() || !YAML::convert<bool>::decode(v, b)) {
-      throw error(v, join(path, key), "must be true or false");
-    }
-    return b;
-  }
-
-  std::string path_field(const YAML::Node& map, const char* key, const std::string& path) const {
-    std::string p = string(map, key, path);
-    if (!p.empty() && fs::path(p).is_relative()) {
-      p = (dir_ / p).lexically_normal().string();
-    }
-    return p;
-  }
-
-  std::string data_field(const YAML::Node& map, const char* key, const std::string& path) const {
-    const std::string text = string(map, key, path);
-    if (text.empty()) {
-      return "";
-    }
-    auto decoded = base64_decode(text);
-    if (!decoded) {
-      throw error(map[key], join(path, key), "is not valid base64");
-    }
-    return *decoded;
-  }
-
-  // clusters/users/contexts: a list of {name, <inner>: {...}}; names are unique per file.
-  template <typename F>
-  void for_each_named(const YAML::Node& root, const char* list, const char* inner, F&& f) const {
-    const YAML::Node items = root[list];
-    if (!items.IsDefined() || items.IsNull()) {
-      return;
-    }
-    if (!items.IsSequence()) {
-      throw error(items, list, "must be a list");
-    }
-    std::set<std::string> seen;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      const YAML::Node item = items[i];
-      const std::string item_path = fmt::format("{}[{}]", list, i);
-      if (!item.IsMap()) {
-        throw error(item, item_path, fmt::format("must be a map with name and {}", inner));
-      }
-      const std::string name = string(item, "name", item_path);
-      if (name.empty()) {
-        throw error(item, item_path, "has no name");
-      }
-      if (!seen.insert(name).second) {
-        throw error(item, item_path, fmt::format("duplicate name \"{}\"", name));
-      }
-      const YAML::Node body = item[inner];
-      const std::string body_path = fmt::format("{}[{}].{}", list, name, inner);
-      if (body.IsDefined() && !body.IsNull() && !body.IsMap()) {
-        throw error(body, body_path, "must be a map");
-      }
-      f(name, body.IsDefined() && body.IsMap() ? body : YAML::Node(YAML::NodeType::Map), body_path);
-    }
-  }
-
-  Cluster cluster(const YAML::Node& node, const std::string& path) const {
-    Cluster c;
-    c.server = string(node, "server", path);
-    c.certificate_authority = path_field(node, "certificate-authority", path);
-    c.certificate_authority_data = data_field(node, "certificate-authority-data", path);
-    c.insecure_skip_tls_verify = boolean(node, "insecure-skip-tls-verify", path);
-    c.tls_server_name = string(node, "tls-server-name", path);
-    c.source = file_.string();
-    return c;
-  }
-
-  User user(const YAML::Node& node, const std::string& path) const {
-    User u;
-    u.token = string(node, "token", path);
-    u.token_file = path_field(node, "tokenFile", path);
-    u.client_certificate = path_field(node, "client-certificate", path);
-    u.client_certificate_data = data_field(node, "client-certificate-data", path);
-    u.client_key = path_field(node, "client-key", path);
-    u.client_key_data = data_field(node, "client-key-data", path);
-    u.username = string(node, "username", path);
-    u.password = string(node, "password", path);
-    if (const YAML::Node provider = node["auth-provider"]; provider.IsDefined() && provider.IsMap()) {
-      u.auth_provider = string(provider, "name", join(path, "auth-provider"));
-      if (u.auth_provider.empty()) {
-        u.auth_provider = "(unnamed)";
-      }
-    }
-    if (const YAML::Node exec = node["exec"]; exec.IsDefined() && !exec.IsNull()) {
-      u.exec = exec_config(exec, join(path, "exec"));
-    }
-    u.source = file_.string();
-    return u;
-  }
-
-  ExecConfig exec_config(const YAML::Node& node, const std::string& path) const {
-    if (!node.IsMap()) {
-      throw error(node, path, "must be a map");
-    }
-    ExecConfig e;
-    e.api_version = string(node, "apiVersion", path);
-    if (e.api_version != "client.authentication.k8s.io/v1" && e.api_version != "client.authentication.k8s.io/v1beta1") {
-      throw error(node, join(path, "apiVersion"),
-                  fmt::format("\"{}\" is not supported (use client.authentication.k8s.io/v1 or v1beta1)", e.api_version));
-    }
-    e.command = string(node, "command", path);
-    if (e.command.empty()) {
-      throw error(node, join(path, "command"), "is required");
-    }
-    // Like client-go: a command with a '/' is a path relative to the kubeconfig; a bare
-    // name is looked up in PATH.
-    if (e.command.find('/') != std::string::npos && fs::path(e.command).is_relative()) {
-      e.command = (dir_ / e.command).lexically_normal().string();
-    }
-    if (const YAML::Node args = node["args"]; args.IsDefined() && !args.IsNull()) {
-      if (!args.IsSequence()) {
-        throw error(args, join(path, "args"), "must be a list of strings");
-      }
-      for (const auto& a : args) {
-        if (!a.IsScalar()) {
-          throw error(a, join(path, "args"), "must be a list of strings");
-        }
-        e.args.push_back(a.Scalar());
-      }
-    }
-    if (const YAML::Node env = node["env"]; env.IsDefined() && !env.IsNull()) {
-      if (!env.IsSequence()) {
-        throw error(env, join(path, "env"), "must be a list of {name, value}");
-      }
-      for (const auto& item : env) {
-        if (!item.IsMap() || string(item, "name", join(path, "env")).empty()) {
-          throw error(item, join(path, "env"), "must be a list of {name, value}");
-        }
-        e.env.emplace_back(string(item, "name", join(path, "env")), string(item, "value", join(path, "env")));
-      }
-    }
-    e.install_hint = string(node, "installHint", path);
-    e.provide_cluster_info = boolean(node, "provideClusterInfo", path);
-    const std::string mode = string(node, "interactiveMode", path);
-    if (!mode.empty()) {
-      if (mode != "Never" && mode != "IfAvailable" && mode != "Always") {
-        throw error(node, join(path, "interactiveMode"),
-                    fmt::format("\"{}\" is not one of Never, IfAvailable, Always", mode));
-      }
-      e.interactive_mode = mode;
-    }
-    return e;
-  }
-
-  fs::path file_;
-  fs::path dir_;
-};
-
 std::string home_dir(const LoadOptions& options) {
-  std::string home = nonempty_env(options, "HOME");
-  if (home.empty()) {
-    if (const passwd* pw = getpwuid(getuid()); pw != nullptr && pw->pw_dir != nullptr) {
-      home = pw->pw_dir;
-    }
-  }
-  return home;
+  return paths::home_dir(OptionsEnv(options)).value_or(fs::path()).string();
 }
 
 std::vector<fs::path> split_paths(const std::string& list) {
@@ -308,19 +130,12 @@ std::vector<fs::path> split_paths(const std::string& list) {
 }
 
 std::string read_credential_file(const std::string& path, const char* what, const std::string& owner) {
-  std::string err;
-  auto text = read_file(path, err);
+  files::ReadError error;
+  auto text = files::try_read(path, error);
   if (!text) {
-    throw usage_error(fmt::format("cannot read {} {} of {}: {}", what, path, owner, err));
+    throw usage_error(fmt::format("cannot read {} {} of {}: {}", what, path, owner, error.reason));
   }
-  return *text;
-}
-
-std::string join_host_port(const std::string& host, const std::string& port) {
-  if (host.find(':') != std::string::npos && host.front() != '[') {
-    return fmt::format("[{}]:{}", host, port);
-  }
-  return host + ":" + port;
+  return std::move(*text);
 }
 
 fs::path serviceaccount_dir(const LoadOptions& options) {
@@ -341,21 +156,6 @@ std::string context_names(const Kubeconfig& config) {
 
 } // namespace
 
-Kubeconfig parse_kubeconfig(const std::string& yaml_text, const fs::path& file) {
-  return Parser(file).parse(yaml_text);
-}
-
-void merge_kubeconfig(Kubeconfig& into, const Kubeconfig& later) {
-  into.files.insert(into.files.end(), later.files.begin(), later.files.end());
-  into.clusters.insert(later.clusters.begin(), later.clusters.end()); // insert keeps existing keys
-  into.users.insert(later.users.begin(), later.users.end());
-  into.contexts.insert(later.contexts.begin(), later.contexts.end());
-  if (into.current_context.empty() && !later.current_context.empty()) {
-    into.current_context = later.current_context;
-    into.current_context_source = later.current_context_source;
-  }
-}
-
 KubeconfigPaths kubeconfig_paths(const LoadOptions& options) {
   if (!options.kubeconfig.empty()) {
     return {split_paths(options.kubeconfig), true, "--kubeconfig"};
@@ -368,26 +168,6 @@ KubeconfigPaths kubeconfig_paths(const LoadOptions& options) {
     return {{}, false, "~/.kube/config"};
   }
   return {{fs::path(home) / ".kube" / "config"}, false, "~/.kube/config"};
-}
-
-Kubeconfig load_kubeconfig(const KubeconfigPaths& paths) {
-  Kubeconfig merged;
-  for (const auto& path : paths.paths) {
-    std::error_code ec;
-    if (!paths.explicit_ && !fs::exists(path, ec)) {
-      continue;
-    }
-    if (fs::is_directory(path, ec)) {
-      throw usage_error(fmt::format("cannot read kubeconfig {}: it is a directory", path.string()));
-    }
-    std::string err;
-    auto text = read_file(path, err);
-    if (!text) {
-      throw usage_error(fmt::format("cannot read kubeconfig {}: {}", path.string(), err));
-    }
-    merge_kubeconfig(merged, parse_kubeconfig(*text, path));
-  }
-  return merged;
 }
 
 std::string RestConfig::describe() const {
@@ -463,6 +243,10 @@ RestConfig resolve_rest_config(const Kubeconfig& config, const LoadOptions& opti
     }
     rc.server = "https://" + rc.server; // kubectl accepts host:port
   }
+  if (auto problem = server_url_problem(rc.server)) {
+    throw usage_error(fmt::format("cluster \"{}\" in {}: server \"{}\" is not a valid URL: {}", context.cluster,
+                                  cluster.source, cluster.server, *problem));
+  }
   const std::string cluster_owner = fmt::format("cluster \"{}\" in {}", context.cluster, cluster.source);
   rc.tls.insecure_skip_verify = cluster.insecure_skip_tls_verify;
   rc.tls.server_name = cluster.tls_server_name;
@@ -525,9 +309,15 @@ RestConfig resolve_rest_config(const Kubeconfig& config, const LoadOptions& opti
   if (!options.namespace_.empty()) {
     rc.namespace_ = options.namespace_;
     rc.namespace_source = NamespaceSource::flag;
+    check_flag_namespace(options.namespace_);
   } else if (!context.namespace_.empty()) {
     rc.namespace_ = context.namespace_;
     rc.namespace_source = NamespaceSource::context;
+    if (!text::is_dns1123_label(rc.namespace_)) {
+      // Sent as-is it would become a wrong request path; kubectl refuses it too.
+      throw usage_error(fmt::format("context \"{}\" in {}: namespace \"{}\" is not a valid namespace name ({})",
+                                    name, context.source, rc.namespace_, k_dns_label_rule));
+    }
   } else {
     rc.namespace_ = "default";
     rc.namespace_source = NamespaceSource::fallback;
@@ -543,7 +333,7 @@ std::optional<RestConfig> in_cluster_config(const LoadOptions& options) {
   }
   const fs::path dir = serviceaccount_dir(options);
   RestConfig rc;
-  rc.server = "https://" + join_host_port(host, port);
+  rc.server = "https://" + text::join_host_port(host, port);
   rc.auth.token_file = dir / "token";
   std::error_code ec;
   if (!fs::exists(rc.auth.token_file, ec)) {
@@ -557,11 +347,12 @@ std::optional<RestConfig> in_cluster_config(const LoadOptions& options) {
   if (!options.namespace_.empty()) {
     rc.namespace_ = options.namespace_;
     rc.namespace_source = NamespaceSource::flag;
+    check_flag_namespace(options.namespace_);
   } else {
     std::string ns = nonempty_env(options, "POD_NAMESPACE");
     if (ns.empty()) {
-      std::string err;
-      ns = trim(read_file(dir / "namespace", err).value_or(""));
+      files::ReadError ignored;
+      ns = trim(files::try_read(dir / "namespace", ignored).value_or(""));
     }
     rc.namespace_ = ns.empty() ? "default" : ns;
     rc.namespace_source = ns.empty() ? NamespaceSource::fallback : NamespaceSource::service_account;

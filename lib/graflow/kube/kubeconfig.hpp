@@ -2,6 +2,7 @@
 // kubeconfig, read and merged the way kubectl does it, and in-cluster configuration.
 // The result is a RestConfig: where the API server is, how to trust it, and how to
 // authenticate. Fields marked "secret" are never logged or put into error messages.
+#include "graflow/core/env.hpp"
 #include "graflow/net/http.hpp"
 
 #include <filesystem>
@@ -82,7 +83,9 @@ struct LoadOptions {
   std::string namespace_; // -n; empty: the context's, else "default"
   // In-cluster credentials; $GRAFLOW_SERVICEACCOUNT_DIR overrides the default (for tests).
   std::filesystem::path serviceaccount_dir;
-  // Environment lookups (tests inject their own); empty: the process environment.
+  // The environment (HOME, KUBECONFIG, KUBERNETES_SERVICE_*...); null: the process's.
+  const Env* env = nullptr;
+  // Older form of `env`, still honoured first when set.
   std::function<std::optional<std::string>(const std::string&)> getenv;
 };
 

@@ -2,12 +2,12 @@
 
 #include "graflow/core/atomic_file.hpp"
 #include "graflow/core/error.hpp"
+#include "graflow/core/files.hpp"
 #include "graflow/core/log.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <fmt/format.h>
-#include <fstream>
 #include <kainjow/mustache.hpp>
 #include <sstream>
 #include <unistd.h>
@@ -129,15 +129,8 @@ mustache::data profile_data(const config::Profile& p) {
   return d;
 }
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) {
-    throw usage_error(fmt::format("cannot read template {}", path.string()));
-  }
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
+// Templates are a few KiB: the limit only stops a runaway file (or a device) early.
+std::string read_file(const std::filesystem::path& path) { return files::read_or_throw(path, "template"); }
 
 bool blank_document(const std::string& text) {
   std::istringstream in(text);

@@ -1,0 +1,31 @@
+#pragma once
+// Internal to config/: the pieces the file parser, the layering and --set share.
+#include "graflow/config/config.hpp"
+#include "graflow/core/error.hpp"
+
+#include <initializer_list>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace graflow::config::detail {
+
+inline const Origin k_builtin{"", 0, "built-in"};
+
+// Which layer set each key (built-in 0, defaults 1, profiles 2.., --set highest), so an
+// error can blame the value set last.
+using Ranks = std::map<std::string, int>;
+inline constexpr int k_override_rank = 1000;
+
+// A layer of built-in values.
+Layer layer_of(std::initializer_list<std::pair<const char*, const char*>> values);
+
+// `file:line: key: what` for the config file, `--set key: what` for the command line.
+Error config_error(const Origin& origin, const std::string& key, const std::string& what);
+
+// Applies each `key=value` (from --set, --key-prefix, $KEY_PREFIX) on top of `merged`.
+// Throws a usage Error naming the option for a malformed item, an unknown key or a bad value.
+void apply_overrides(const std::vector<Override>& overrides, Layer& merged, Ranks& rank);
+
+} // namespace graflow::config::detail

@@ -1,0 +1,105 @@
+// core/process: real programs (sh scripts), their output, exit codes, start failures and
+// timeouts that kill the whole process group.
+#include "graflow/core/process.hpp"
+#include "harness.hpp"
+
+#include <csignal>
+#include <doctest/doctest.h>
+#include <thread>
+
+using namespace graflow;
+using graflow::testing::read_text;
+using graflow::testing::TempDir;
+using graflow::testing::write_text;
+using namespace std::chrono_literals;
+
+namespace {
+bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }
+
+// Waits (up to 3 s) for `pid` to be gone: a killed process's parent reaps it a moment later.
+bool gone_soon(pid_t pid) {
+  for (int i = 0; i < 300 && alive(pid); ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  return !alive(pid);
+}
+} // namespace
+
+TEST_CASE("run captures stdout and stderr and the exit code, with extra environment") {
+  process::Options o;
+  o.env = {{"GREETING", "first"}, {"GREETING", "hello"}};
+  const auto r = process::run({"/bin/sh", "-c", "echo \"$GREETING\"; echo oops >&2; read x; echo \"[$x]\"; exit 3"}, o);
+  CHECK(r.exit_code == 3);
+  CHECK(r.out == "hello\n[]\n"); // stdin is /dev/null
+  CHECK(r.err == "oops\n");
+  CHECK_FALSE(r.timed_out);
+}
+
+TEST_CASE("run streams to callbacks and looks argv[0] up in PATH") {
+  std::string out;
+  std::string err;
+  process::Options o;
+  o.on_stdout = [&](std::string_view s) { out += s; };
+  o.on_stderr = [&](std::string_view s) { err += s; };
+  const MapEnv env({{"PATH", "/nonexistent:/bin:/usr/bin"}});
+  o.lookup_env = &env;
+  const auto r = process::run({"sh", "-c", "printf a; printf b >&2; kill -TERM $$"}, o);
+  CHECK(r.exit_code == 128 + SIGTERM);
+  CHECK(out == "a");
+  CHECK(err == "b");
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("run keeps at most capture_limit bytes") {
+  process::Options o;
+  o.capture_limit = 1000;
+  const auto r = process::run({"/bin/sh", "-c", "head -c 100000 /dev/zero"}, o);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.size() == 1000);
+}
+
+TEST_CASE("a program that cannot start is a StartError with errno") {
+  TempDir dir;
+  try {
+    process::run({(dir / "missing").string()});
+    FAIL("no error");
+  } catch (const process::StartError& e) {
+    CHECK(e.error() == ENOENT);
+    CHECK(std::string(e.what()) == "cannot run " + (dir / "missing").string() + ": no such file");
+  }
+  write_text(dir / "plain", "not executable");
+  try {
+    process::run({(dir / "plain").string()});
+    FAIL("no error");
+  } catch (const process::StartError& e) {
+    CHECK(e.error() == EACCES);
+  }
+  const MapEnv empty_path({{"PATH", "/nonexistent"}});
+  process::Options o;
+  o.lookup_env = &empty_path;
+  try {
+    process::run({"graflow-no-such-tool"}, o);
+    FAIL("no error");
+  } catch (const process::StartError& e) {
+    CHECK(e.error() == ENOENT);
+    CHECK(std::string(e.what()) == "cannot run graflow-no-such-tool: not found in PATH");
+  }
+}
+
+TEST_CASE("a timeout kills the program and what it started, on time") {
+  TempDir dir;
+  // The script starts a grandchild that also sleeps; both must die with the group.
+  write_text(dir / "hang.sh", "#!/bin/sh\nsleep 30 &\necho $! > \"$1/grandchild\"\necho started\nsleep 30\n");
+  std::filesystem::permissions(dir / "hang.sh", std::filesystem::perms::owner_all);
+  process::Options o;
+  o.timeout = 300ms;
+  const auto started = std::chrono::steady_clock::now();
+  const auto r = process::run({(dir / "hang.sh").string(), dir.path().string()}, o);
+  const auto took = std::chrono::steady_clock::now() - started;
+  CHECK(r.timed_out);
+  CHECK(r.exit_code == 128 + SIGKILL);
+  CHECK(r.out == "started\n");
+  CHECK(took >= 300ms);
+  CHECK(took < 2s);
+  CHECK(gone_soon(std::stoi(read_text(dir / "grandchild"))));
+}
