@@ -38,7 +38,8 @@ TEST_CASE("find_program looks in PATH in order and skips what is not executable"
   write_text(dir / "b/tool", "#!/bin/sh\n");
   fs::permissions(dir / "b/tool", fs::perms::owner_all);
   fs::create_directories(dir / "c/tool"); // a directory is not a program
-  const MapEnv env({{"PATH", (dir / "a").string() + ":" + (dir / "c").string() + ":" + (dir / "b").string()}});
+  MapEnv env;
+  env.set("PATH", (dir / "a").string() + ":" + (dir / "c").string() + ":" + (dir / "b").string());
   CHECK(paths::find_program("tool", env) == dir / "b/tool");
   CHECK_FALSE(paths::find_program("nope", env).has_value());
   CHECK(paths::find_program("./x/y", env) == fs::path("./x/y"));

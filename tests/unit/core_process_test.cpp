@@ -5,6 +5,8 @@
 
 #include <csignal>
 #include <doctest/doctest.h>
+#include <fstream>
+#include <sys/wait.h>
 #include <thread>
 
 using namespace graflow;
@@ -14,7 +16,17 @@ using graflow::testing::write_text;
 using namespace std::chrono_literals;
 
 namespace {
-bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }
+// Running, not merely a zombie waiting to be reaped (a container's PID 1 may never reap).
+bool alive(pid_t pid) {
+  if (::kill(pid, 0) != 0) {
+    return false;
+  }
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const auto close = line.rfind(')');
+  return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
+}
 
 // Waits (up to 3 s) for `pid` to be gone: a killed process's parent reaps it a moment later.
 bool gone_soon(pid_t pid) {
@@ -41,7 +53,8 @@ TEST_CASE("run streams to callbacks and looks argv[0] up in PATH") {
   process::Options o;
   o.on_stdout = [&](std::string_view s) { out += s; };
   o.on_stderr = [&](std::string_view s) { err += s; };
-  const MapEnv env({{"PATH", "/nonexistent:/bin:/usr/bin"}});
+  MapEnv env;
+  env.set("PATH", "/nonexistent:/bin:/usr/bin");
   o.lookup_env = &env;
   const auto r = process::run({"sh", "-c", "printf a; printf b >&2; kill -TERM $$"}, o);
   CHECK(r.exit_code == 128 + SIGTERM);
@@ -74,7 +87,8 @@ TEST_CASE("a program that cannot start is a StartError with errno") {
   } catch (const process::StartError& e) {
     CHECK(e.error() == EACCES);
   }
-  const MapEnv empty_path({{"PATH", "/nonexistent"}});
+  MapEnv empty_path;
+  empty_path.set("PATH", "/nonexistent");
   process::Options o;
   o.lookup_env = &empty_path;
   try {
@@ -102,4 +116,30 @@ TEST_CASE("a timeout kills the program and what it started, on time") {
   CHECK(took >= 300ms);
   CHECK(took < 2s);
   CHECK(gone_soon(std::stoi(read_text(dir / "grandchild"))));
+}
+
+TEST_CASE("the program does not outlive the process that started it") {
+  TempDir dir;
+  // `exec sleep`: the pid written is the process that got PR_SET_PDEATHSIG.
+  write_text(dir / "hang.sh", "#!/bin/sh\necho $$ > \"$1/pid.tmp\"\nmv \"$1/pid.tmp\" \"$1/pid\"\nexec sleep 30\n");
+  std::filesystem::permissions(dir / "hang.sh", std::filesystem::perms::owner_all);
+  const pid_t runner = fork();
+  REQUIRE(runner >= 0);
+  if (runner == 0) {
+    try {
+      process::run({(dir / "hang.sh").string(), dir.path().string()});
+    } catch (...) {
+    }
+    _exit(0);
+  }
+  for (int i = 0; i < 500 && !std::filesystem::exists(dir / "pid"); ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  REQUIRE(std::filesystem::exists(dir / "pid"));
+  const pid_t program = std::stoi(read_text(dir / "pid"));
+  CHECK(alive(program));
+  ::kill(runner, SIGKILL); // as when graflowctl is killed: no clean-up code runs
+  int status = 0;
+  waitpid(runner, &status, 0);
+  CHECK(gone_soon(program));
 }

@@ -22,7 +22,7 @@ TEST_CASE("parse_rfc3339 rejects what is not RFC 3339") {
   for (const char* bad : {"", "2030-01-02 03:04:05Z", "2030-01-02T03:04:05", "2030-01-02T03:04:05Zjunk",
                           "2030-01-02T03:04:05+01", "2030-13-02T03:04:05Z", "2030-01-02T25:04:05Z", "tomorrow",
                           "2030-01-02T03:04:05Z+01:00"}) {
-    INFO(bad);
+    INFO(std::string(bad));
     CHECK_FALSE(parse_rfc3339(bad).has_value());
   }
 }

@@ -232,3 +232,42 @@ TEST_CASE("a plugin printing garbage: the error does not echo its output") {
   CHECK(msg.find("returned an invalid ExecCredential: its output is not JSON") != std::string::npos);
   CHECK(msg.find("s3cret") == std::string::npos);
 }
+
+TEST_CASE("a hung plugin is killed after the timeout, with a message naming it") {
+  TempDir dir;
+  write_text(dir / "plugin.sh", "#!/bin/sh\necho 'waiting for the browser login' >&2\nexec sleep 30\n");
+  std::filesystem::permissions(dir / "plugin.sh", std::filesystem::perms::owner_all);
+  ExecCredentialProvider::clear_memory_cache();
+  ExecCredentialProvider p(plugin_config(dir, ""), {{}, {}, std::chrono::milliseconds(500)});
+  const auto started = std::chrono::steady_clock::now();
+  const auto msg = failure_message(p);
+  const auto took = std::chrono::steady_clock::now() - started;
+  CHECK(msg == "exec credential plugin \"" + (dir / "plugin.sh").string() +
+                   "\" (user \"robot\") did not finish within 500ms and was killed (--request-timeout): "
+                   "waiting for the browser login\ninstall it with: apt install plugin");
+  CHECK(took >= std::chrono::milliseconds(500));
+  CHECK(took < std::chrono::seconds(3));
+}
+
+TEST_CASE("a failing plugin's stderr is shown with anything token-like redacted") {
+  TempDir dir;
+  write_text(dir / "plugin.sh", R"(#!/bin/sh
+echo 'error: the server rejected Authorization: Bearer abcDEF123456' >&2
+echo 'token: s3cr3t-t0ken' >&2
+echo '{"access_token":"another-secret"}' >&2
+echo 'cached eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJyb2JvdCJ9.c2lnbmF0dXJlMTIz' >&2
+echo 'refresh with dGhpcyBpcyBhIHZlcnkgc2VjcmV0IHRva2VuIHZhbHVl' >&2
+exit 1
+)");
+  std::filesystem::permissions(dir / "plugin.sh", std::filesystem::perms::owner_all);
+  ExecCredentialProvider::clear_memory_cache();
+  ExecCredentialProvider p(plugin_config(dir, ""), {});
+  const auto msg = failure_message(p);
+  CHECK(msg == "exec credential plugin \"" + (dir / "plugin.sh").string() +
+                   "\" (user \"robot\") failed with exit code 1: error: the server rejected Authorization: Bearer "
+                   "[redacted]\ntoken: [redacted]\n{\"access_token\":\"[redacted]\"}\ncached [redacted]\n"
+                   "refresh with [redacted]\ninstall it with: apt install plugin");
+  for (const char* secret : {"abcDEF123456", "s3cr3t", "another-secret", "eyJ", "dGhpcyBp"}) {
+    CHECK(msg.find(secret) == std::string::npos);
+  }
+}

@@ -16,7 +16,7 @@ using graflow::testing::write_text;
 namespace {
 
 // An environment for LoadOptions::getenv: only what the test sets.
-struct Env {
+struct TestEnv {
   std::map<std::string, std::string> vars;
   LoadOptions options(std::string kubeconfig = "", std::string context = "", std::string ns = "") const {
     LoadOptions o;
@@ -171,7 +171,7 @@ TEST_CASE("two kubeconfig files merge like kubectl: the first definition and cur
   write_text(dir / "a/config", first_text());
   write_text(dir / "a/certs/ca.crt", "PEM-FROM-FILE\n");
   write_text(dir / "b/config", k_second);
-  Env env;
+  TestEnv env;
   env.vars["KUBECONFIG"] = (dir / "a/config").string() + "::" + (dir / "missing").string() + ":" + (dir / "b/config").string();
 
   const auto paths = kubeconfig_paths(env.options());
@@ -226,7 +226,7 @@ TEST_CASE("two kubeconfig files merge like kubectl: the first definition and cur
 TEST_CASE("~/.kube/config is the default") {
   TempDir dir;
   write_text(dir / ".kube/config", k_second);
-  Env env;
+  TestEnv env;
   env.vars["HOME"] = dir.path().string();
   const auto rc = load_rest_config(env.options());
   CHECK(rc.context == "beta");
@@ -249,7 +249,7 @@ current-context: x
   write_text(dir / "ca.pem", "CA");
   write_text(dir / "tls/u.crt", "CERT");
   write_text(dir / "tls/u.key", "KEY");
-  const auto rc = load_rest_config(Env{}.options((dir / "config").string()));
+  const auto rc = load_rest_config(TestEnv{}.options((dir / "config").string()));
   CHECK(rc.tls.ca_pem == "CA");
   CHECK(rc.tls.client_cert_pem == "CERT");
   CHECK(rc.tls.client_key_pem == "KEY");
@@ -259,7 +259,7 @@ current-context: x
 TEST_CASE("kubeconfig errors are usage errors naming the file and the entry") {
   TempDir dir;
   write_text(dir / "config", k_second);
-  Env env;
+  TestEnv env;
   const std::string file = (dir / "config").string();
 
   SUBCASE("unknown context") {
@@ -357,7 +357,7 @@ TEST_CASE("in-cluster config when no kubeconfig exists") {
   write_text(dir / "sa/token", "sa-token\n");
   write_text(dir / "sa/ca.crt", "CLUSTER-CA");
   write_text(dir / "sa/namespace", "workers\n");
-  Env env;
+  TestEnv env;
   env.vars["HOME"] = (dir / "home").string(); // no ~/.kube/config there
   env.vars["KUBERNETES_SERVICE_HOST"] = "10.96.0.1";
   env.vars["KUBERNETES_SERVICE_PORT"] = "443";
@@ -388,10 +388,67 @@ TEST_CASE("in-cluster config when no kubeconfig exists") {
 
 TEST_CASE("no kubeconfig and not in a pod: a usage error that says where it looked") {
   TempDir dir;
-  Env env;
+  TestEnv env;
   env.vars["HOME"] = dir.path().string();
   const auto msg = usage_message([&] { load_rest_config(env.options()); });
   CHECK(msg == "no Kubernetes configuration found: no kubeconfig at " + (dir / ".kube/config").string() +
                    " (~/.kube/config) and not running in a pod ($KUBERNETES_SERVICE_HOST is unset); pass --kubeconfig "
                    "or set KUBECONFIG");
+}
+
+TEST_CASE("a malformed server URL or namespace is a usage error, never sent as-is") {
+  TempDir dir;
+  TestEnv env;
+  auto config_with = [&](const std::string& name, const std::string& server, const std::string& ns) {
+    write_text(dir / name, "current-context: a\nclusters:\n- name: c\n  cluster: {server: '" + server +
+                               "'}\ncontexts:\n- name: a\n  context: {cluster: c, namespace: '" + ns + "'}\n");
+    return (dir / name).string();
+  };
+  struct Case {
+    std::string server;
+    std::string why;
+  };
+  for (const auto& c : std::vector<Case>{{"https://", "it has no host"},
+                                         {"https://:6443", "it has no host"},
+                                         {"https://k.example:port", "port \"port\" is not a number from 1 to 65535"},
+                                         {"https://k.example:99999", "port \"99999\" is not a number from 1 to 65535"},
+                                         {"https://k.example:", "the port is empty"},
+                                         {"https://k example", "it contains a space or control character"},
+                                         {"https://[fd00::1", "the IPv6 address has no closing ']'"},
+                                         {"https://user:pw@k.example", "credentials in the URL are not supported (use "
+                                                                       "the user's token or certificate)"},
+                                         {"https://k_ex%ample", "\"k_ex%ample\" is not a host name or IP address"}}) {
+    CAPTURE(c.server);
+    const std::string f = config_with("bad-server", c.server, "ops");
+    CHECK(usage_message([&] { load_rest_config(env.options(f)); }) ==
+          "cluster \"c\" in " + f + ": server \"" + c.server + "\" is not a valid URL: " + c.why);
+  }
+  for (const char* good : {"https://k.example:6443/prefix", "https://[fd00::1]:6443", "10.0.0.1:6443", "http://localhost"}) {
+    CAPTURE(good);
+    CHECK_NOTHROW(load_rest_config(env.options(config_with("good", good, "ops"))));
+  }
+  const std::string f = config_with("bad-ns", "https://k.example", "Bad NS");
+  CHECK(usage_message([&] { load_rest_config(env.options(f)); }) ==
+        "context \"a\" in " + f + ": namespace \"Bad NS\" is not a valid namespace name (a DNS-1123 label: at most 63 "
+                                  "lower-case letters, digits and '-', starting and ending with a letter or digit)");
+  CHECK(usage_message([&] { load_rest_config(env.options(config_with("ok", "https://k.example", "ops"), "", "Bad NS")); }) ==
+        "--namespace \"Bad NS\" is not a valid namespace name (a DNS-1123 label: at most 63 lower-case letters, digits "
+        "and '-', starting and ending with a letter or digit)");
+}
+
+TEST_CASE("kubeconfig files: size limit, directories, duplicate keys, second documents") {
+  TempDir dir;
+  TestEnv env;
+  CHECK(usage_message([&] { load_rest_config(env.options("/dev/zero")); }) ==
+        "cannot read kubeconfig /dev/zero: it is larger than 16 MiB");
+  CHECK(usage_message([&] { load_rest_config(env.options(dir.path().string())); }) ==
+        "cannot read kubeconfig " + dir.path().string() + ": it is a directory");
+  write_text(dir / "dup", "current-context: a\nclusters: []\ncurrent-context: b\n");
+  CHECK(usage_message([&] { load_rest_config(env.options((dir / "dup").string())); }) ==
+        "error loading kubeconfig " + (dir / "dup").string() +
+            ": line 3: duplicate key \"current-context\" (first at line 1)");
+  write_text(dir / "two", "current-context: a\n---\ncurrent-context: b\n");
+  CHECK(usage_message([&] { load_rest_config(env.options((dir / "two").string())); }) ==
+        "error loading kubeconfig " + (dir / "two").string() +
+            ": line 3: a second YAML document (after ---): the file must hold exactly one");
 }

@@ -25,6 +25,10 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
   if (zulu) {
     in >> date::parse("%FT%T", tp);
   } else {
+    // RFC 3339 offsets are exactly ±hh:mm; date's %Ez would also take "+01".
+    if (s.size() < 6 || (s[s.size() - 6] != '+' && s[s.size() - 6] != '-') || s[s.size() - 3] != ':') {
+      return std::nullopt;
+    }
     std::chrono::minutes offset{};
     in >> date::parse("%FT%T%Ez", tp, offset);
   }

@@ -233,9 +233,6 @@ RestConfig resolve_rest_config(const Kubeconfig& config, const LoadOptions& opti
     throw usage_error(fmt::format("cluster \"{}\" in {} has no server", context.cluster, cluster.source));
   }
   rc.server = cluster.server;
-  while (!rc.server.empty() && rc.server.back() == '/') {
-    rc.server.pop_back();
-  }
   if (rc.server.rfind("https://", 0) != 0 && rc.server.rfind("http://", 0) != 0) {
     if (rc.server.find("://") != std::string::npos) {
       throw usage_error(fmt::format("cluster \"{}\" in {}: server \"{}\" must be an https:// URL", context.cluster,
@@ -247,6 +244,10 @@ RestConfig resolve_rest_config(const Kubeconfig& config, const LoadOptions& opti
     throw usage_error(fmt::format("cluster \"{}\" in {}: server \"{}\" is not a valid URL: {}", context.cluster,
                                   cluster.source, cluster.server, *problem));
   }
+  while (rc.server.back() == '/') {
+    rc.server.pop_back(); // never empties it: the URL has a host
+  }
+
   const std::string cluster_owner = fmt::format("cluster \"{}\" in {}", context.cluster, cluster.source);
   rc.tls.insecure_skip_verify = cluster.insecure_skip_tls_verify;
   rc.tls.server_name = cluster.tls_server_name;

@@ -1,6 +1,7 @@
 #include "graflow/kube/paths.hpp"
 
 #include "graflow/core/error.hpp"
+#include "graflow/core/text.hpp"
 
 #include <array>
 #include <fmt/format.h>
@@ -25,19 +26,9 @@ constexpr std::array<KnownKind, 8> k_kinds = {{
     {"ServiceAccount", "serviceaccounts", true},
 }};
 
-std::string escape_segment(std::string_view s) {
-  std::string out;
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || c == '-' || c == '.' ||
-        c == '_' || c == '~' || c == ':') {
-      out.push_back(c);
-    } else {
-      out += fmt::format("%{:02X}", u);
-    }
-  }
-  return out;
-}
+// A path segment: RFC 3986 unreserved characters and ':' (as in system:serviceaccount names)
+// stay, everything else is percent-encoded.
+std::string escape_segment(std::string_view s) { return text::url_encode(s, ":"); }
 
 } // namespace
 
