@@ -210,6 +210,7 @@ struct TlsSession::Impl {
 
   // Why the handshake or a read failed, from OpenSSL's error code and queue.
   std::string failure_text(int ssl_error) {
+    const int saved_errno = errno;
     if (rejected.error != X509_V_OK) {
       ERR_clear_error();
       return verify_message();
@@ -220,7 +221,10 @@ struct TlsSession::Impl {
       return closed_message("the server closed the connection");
     }
     if (ssl_error == SSL_ERROR_SYSCALL) {
-      return std::strerror(errno);
+      if (saved_errno == ECONNRESET || saved_errno == EPIPE) {
+        return closed_message("the server reset the connection");
+      }
+      return std::strerror(saved_errno);
     }
     switch (ERR_GET_REASON(e)) {
     case SSL_R_WRONG_VERSION_NUMBER:
@@ -334,8 +338,11 @@ TlsSession::TlsSession(const Address& address, int fd, Deadline deadline, std::c
         throw interrupted("");
       }
       if (st == Io::Status::timeout) {
-        throw failure(fmt::format("TLS handshake with Redis at {} did not finish within {}", m.endpoint,
-                                  format_duration(timeout)));
+        // A plaintext Redis waits for the end of a "command" that never comes.
+        const bool silent = BIO_number_read(SSL_get_rbio(m.ssl.get())) == 0;
+        throw failure(fmt::format("TLS handshake with Redis at {} did not finish within {}{}", m.endpoint,
+                                  format_duration(timeout),
+                                  silent ? ": the server sent nothing back (a plaintext Redis? use redis://)" : ""));
       }
       continue;
     }
@@ -393,7 +400,8 @@ Io TlsSession::read_some(char* buf, std::size_t size, Deadline deadline) {
     if (m.got_data && !m.client_cert) {
       why = why.substr(0, why.find("; the server may require"));
     }
-    const bool closed = e == SSL_ERROR_ZERO_RETURN || why.rfind("the server closed", 0) == 0;
+    const bool closed = e == SSL_ERROR_ZERO_RETURN || why.rfind("the server closed", 0) == 0 ||
+                        why.rfind("the server reset", 0) == 0;
     return {closed ? Io::Status::closed : Io::Status::error, 0, why};
   }
 }
