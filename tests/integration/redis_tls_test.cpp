@@ -102,6 +102,7 @@ TEST_CASE("mTLS: a server that requires a client certificate") {
   RedisServer redis(ca().redis(ca().server_cert(), "yes"));
   redis.push("graflow:queue", 8);
   auto none = graflowctl(depth(redis, {"--redis-ca-file", ca().ca().string()}));
+  INFO(none.err);
   CHECK(none.code == 1);
   CHECK(none.out.empty());
   // TLS 1.3: the server's refusal arrives after the client's handshake, at the first read.
@@ -119,6 +120,7 @@ TEST_CASE("mTLS: a server that requires a client certificate") {
   auto wrong = graflowctl(depth(redis, {"--redis-ca-file", ca().ca().string(), "--redis-cert-file",
                                         ca().unknown_ca_cert().string(), "--redis-key-file",
                                         ca().server_key().string()}));
+  INFO(wrong.err);
   CHECK(wrong.code == 1);
   CHECK(wrong.err.find("Redis at " + where(redis)) != std::string::npos);
   CHECK(wrong.err.find("client certificate") != std::string::npos);

@@ -4,10 +4,13 @@
 #include "harness.hpp"
 
 #include <doctest/doctest.h>
+#include <map>
 
 using graflow::redis::parse_url;
 
 namespace {
+graflow::MapEnv env_of(std::map<std::string, std::string, std::less<>> vars) { return graflow::MapEnv(std::move(vars)); }
+
 std::string url_error(const std::string& url) {
   try {
     parse_url(url);
@@ -99,13 +102,13 @@ TEST_CASE("one redaction for every URL") {
 TEST_CASE("choose_url reads the environment it is given, not the process's") {
   using graflow::MapEnv;
   using graflow::redis::choose_url;
-  CHECK(choose_url("redis://flag", "redis://profile", MapEnv({{"GRAFLOW_REDIS_URL", "redis://env"}})).url ==
+  CHECK(choose_url("redis://flag", "redis://profile", env_of({{"GRAFLOW_REDIS_URL", "redis://env"}})).url ==
         "redis://flag");
-  auto env = choose_url("", "redis://profile", MapEnv({{"GRAFLOW_REDIS_URL", "redis://env"}}));
+  auto env = choose_url("", "redis://profile", env_of({{"GRAFLOW_REDIS_URL", "redis://env"}}));
   CHECK(env.url == "redis://env");
   CHECK(env.source == "$GRAFLOW_REDIS_URL");
-  CHECK(choose_url("", "", MapEnv({{"REDIS_HOST", "::1"}})).url == "redis://[::1]:6379/0");
-  CHECK(choose_url("", "redis://profile", MapEnv({{"GRAFLOW_REDIS_URL", ""}})).source == "the profile's redis.url");
+  CHECK(choose_url("", "", env_of({{"REDIS_HOST", "::1"}})).url == "redis://[::1]:6379/0");
+  CHECK(choose_url("", "redis://profile", env_of({{"GRAFLOW_REDIS_URL", ""}})).source == "the profile's redis.url");
   CHECK(choose_url("", "", MapEnv()).url == "redis://localhost:6379/0");
 }
 
@@ -116,7 +119,7 @@ TEST_CASE("the password from a file or $GRAFLOW_REDIS_PASSWORD") {
   graflow::testing::write_text(dir / "pw", "from-file\n");
   graflow::testing::write_text(dir / "pw2", "two-lines\n\n");
   graflow::testing::write_text(dir / "empty", "\n");
-  const MapEnv env({{"GRAFLOW_REDIS_PASSWORD", "from-env"}});
+  const MapEnv env = env_of({{"GRAFLOW_REDIS_PASSWORD", "from-env"}});
 
   auto a = parse_url("redis://:in-url@h");
   apply_password(a, (dir / "pw").string(), env);

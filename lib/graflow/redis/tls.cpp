@@ -201,11 +201,16 @@ struct TlsSession::Impl {
     }
   }
 
+  // A close before any reply, with TLS 1.3, is often the server's verdict on the client
+  // certificate (the alert that says so can be lost when the server resets the socket).
   std::string closed_message(const char* what) const {
+    if (got_data) {
+      return what;
+    }
     if (!client_cert) {
       return fmt::format("{}; the server may require a client certificate (--redis-cert-file)", what);
     }
-    return what;
+    return fmt::format("{}; the server may have rejected the client certificate (--redis-cert-file)", what);
   }
 
   // Why the handshake or a read failed, from OpenSSL's error code and queue.
@@ -396,10 +401,7 @@ Io TlsSession::read_some(char* buf, std::size_t size, Deadline deadline) {
     }
     // With TLS 1.3 a server that wants a client certificate says so only after the
     // client finished its handshake: at the first read.
-    std::string why = m.failure_text(e);
-    if (m.got_data && !m.client_cert) {
-      why = why.substr(0, why.find("; the server may require"));
-    }
+    const std::string why = m.failure_text(e);
     const bool closed = e == SSL_ERROR_ZERO_RETURN || why.rfind("the server closed", 0) == 0 ||
                         why.rfind("the server reset", 0) == 0;
     return {closed ? Io::Status::closed : Io::Status::error, 0, why};
