@@ -17,6 +17,9 @@ class App;
 namespace graflow::kube {
 class Client;
 }
+namespace graflow::redis {
+struct Address;
+}
 
 namespace graflow::cli {
 
@@ -27,6 +30,12 @@ struct Globals {
   std::string namespace_;
   std::string redis_url;
   std::string redis_timeout = "2s";
+  std::string redis_password_file;
+  std::string redis_ca_file;
+  std::string redis_cert_file;
+  std::string redis_key_file;
+  std::string redis_tls_server_name;
+  bool redis_insecure_skip_tls_verify = false;
   std::string request_timeout = "30s";
   std::string key_prefix;
   std::string output = "text";
@@ -41,6 +50,10 @@ struct Globals {
   [[nodiscard]] Format format() const;
   [[nodiscard]] config::Config load_config() const;
   [[nodiscard]] std::chrono::milliseconds redis_timeout_ms() const;
+  // The Redis address from --redis-url/$GRAFLOW_REDIS_URL/$REDIS_HOST/`profile_url`, with
+  // the password (--redis-password-file, $GRAFLOW_REDIS_PASSWORD) and the TLS flags; warns
+  // on `err` when verification is off. A usage Error for TLS flags without rediss://.
+  [[nodiscard]] redis::Address redis_address(const std::string& profile_url) const;
   // --key-prefix or $KEY_PREFIX as an override of the profile's keyPrefix.
   [[nodiscard]] std::vector<config::Override> prefix_overrides() const;
   // --profile NAME, else the config's defaultProfile; empty when neither.

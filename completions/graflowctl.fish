@@ -83,35 +83,35 @@ end
 function __graflowctl_value_options_of
     switch $argv[1]
         case ''
-            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'profiles'
-            printf '%s\n' --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'profiles show'
-            printf '%s\n' --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'render'
-            printf '%s\n' -p --profile --set --out-dir --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --out-dir --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'queue'
-            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'queue depth'
-            printf '%s\n' --key-prefix -p --profile --interval --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout -o --output
+            printf '%s\n' --key-prefix -p --profile --interval --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout -o --output
         case 'adapter'
-            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'adapter values'
-            printf '%s\n' --prometheus-url --prometheus-port --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' --prometheus-url --prometheus-port --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'adapter install'
-            printf '%s\n' --prometheus-url --prometheus-port --templates --namespace --release --chart-version --config --kubeconfig --context --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' --prometheus-url --prometheus-port --templates --namespace --release --chart-version --config --kubeconfig --context --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'deploy'
-            printf '%s\n' -p --profile --set --templates --timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --templates --timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'scale'
-            printf '%s\n' -p --profile --set --emergency --hold --timeout --backup-dir --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --emergency --hold --timeout --backup-dir --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'status'
-            printf '%s\n' -p --profile --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'exporter'
-            printf '%s\n' --listen --key-prefix --scrape-timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout -o --output
+            printf '%s\n' --listen --key-prefix --scrape-timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout -o --output
         case 'doctor'
-            printf '%s\n' -p --profile --set --prometheus-url --prometheus-service --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --prometheus-url --prometheus-service --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'completion'
-            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
     end
 end
 
@@ -142,8 +142,14 @@ complete -c graflowctl -l config -r -F -d 'config file (default ./graflow.yaml, 
 complete -c graflowctl -l kubeconfig -r -F -d 'kubeconfig file(s), \':\'-separated (default $KUBECONFIG, ~/.kube/config)'
 complete -c graflowctl -l context -x -a '(__graflowctl_dynamic contexts)' -d 'kubeconfig context to use'
 complete -c graflowctl -n 'not __graflowctl_at "adapter install"' -s n -l namespace -x -d 'namespace (default: the profile\'s, then the context\'s)'
-complete -c graflowctl -l redis-url -x -d 'redis://[user:password@]host[:port][/db] (env GRAFLOW_REDIS_URL)'
-complete -c graflowctl -l redis-timeout -x -d 'Redis connect and reply timeout'
+complete -c graflowctl -l redis-url -x -d 'redis[s]://[user:password@]host[:port][/db] or unix:///path (env GRAFLOW_REDIS_URL)'
+complete -c graflowctl -l redis-timeout -x -d 'bound on connecting to Redis and on each whole reply'
+complete -c graflowctl -l redis-password-file -x -d 'file holding the Redis password (one trailing newline dropped; env GRAFLOW_REDIS_PASSWORD)'
+complete -c graflowctl -l redis-ca-file -x -d 'CA certificates (PEM) for rediss:// (default: the system\'s)'
+complete -c graflowctl -l redis-cert-file -x -d 'client certificate (PEM) for rediss:// (mTLS)'
+complete -c graflowctl -l redis-key-file -x -d 'client key (PEM) for --redis-cert-file'
+complete -c graflowctl -l redis-tls-server-name -x -d 'name sent as SNI and checked in the certificate (default: the URL\'s host)'
+complete -c graflowctl -l redis-insecure-skip-tls-verify -d 'do not verify the Redis server\'s certificate (insecure: prints a warning)'
 complete -c graflowctl -l request-timeout -x -d 'timeout of each Kubernetes API request'
 complete -c graflowctl -n 'not __graflowctl_at "queue depth" "exporter"' -l key-prefix -x -d 'queue key prefix; the queue is PREFIX:queue (env KEY_PREFIX)'
 complete -c graflowctl -s o -l output -x -a 'text json yaml' -d 'output format'

@@ -20,8 +20,7 @@ struct DoctorCliOptions {
 
 void run_doctor(Globals& g, const DoctorCliOptions& o) {
   const auto resolved = resolve_profile_for(g, o.profile, o.sets, "doctor", "prod");
-  const auto chosen = redis::choose_url(g.redis_url, resolved.profile.redis_url.value_or(""));
-  const redis::Address address = redis::parse_url(chosen.url);
+  const redis::Address address = g.redis_address(resolved.profile.redis_url.value_or(""));
   const auto timeout = g.redis_timeout_ms();
   auto client = g.kube_client();
   actions::DoctorInputs in;

@@ -47,7 +47,7 @@ void run_exporter(Globals& g, const ExporterOptions& opts) {
   if (o.scrape_timeout.count() < 10) {
     throw usage_error("--scrape-timeout must be at least 10ms");
   }
-  const redis::Address address = redis::parse_url(redis::choose_url(g.redis_url, "").url);
+  const redis::Address address = g.redis_address("");
   o.redis_endpoint = address.endpoint();
   // A reply later than the scrape timeout is useless to the scrape: the same bound
   // applies to connecting and to every reply.

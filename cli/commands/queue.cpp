@@ -38,8 +38,7 @@ void run_depth(Globals& g, const DepthOptions& opts) {
       prefixes.push_back(resolved ? resolved->profile.key_prefix : "graflow");
     }
   }
-  const auto chosen = redis::choose_url(g.redis_url, resolved ? resolved->profile.redis_url.value_or("") : "");
-  const redis::Address address = redis::parse_url(chosen.url);
+  const redis::Address address = g.redis_address(resolved ? resolved->profile.redis_url.value_or("") : "");
   const auto timeout = g.redis_timeout_ms();
   const config::Profile* profile = resolved ? &resolved->profile : nullptr;
   const Format format = g.format();
@@ -59,8 +58,9 @@ void run_depth(Globals& g, const DepthOptions& opts) {
   w.format = format;
   w.terminal = isatty(STDOUT_FILENO) != 0;
   const SignalWatcher signals;
-  actions::watch_queues([&] { return std::make_unique<redis::Connection>(address, timeout); }, w, signals, *g.out,
-                        *g.err);
+  // The signal pipe wakes a read in progress: Ctrl-C ends within 200 ms even mid-reply.
+  actions::watch_queues([&] { return std::make_unique<redis::Connection>(address, timeout, signals.fd()); }, w,
+                        signals, *g.out, *g.err);
 }
 
 } // namespace

@@ -18,8 +18,7 @@ struct StatusOptions {
 
 void run_status(Globals& g, const StatusOptions& o) {
   const auto resolved = resolve_profile_for(g, o.profile, o.sets, "status", "prod");
-  const auto chosen = redis::choose_url(g.redis_url, resolved.profile.redis_url.value_or(""));
-  const redis::Address address = redis::parse_url(chosen.url);
+  const redis::Address address = g.redis_address(resolved.profile.redis_url.value_or(""));
   auto client = g.kube_client();
   std::unique_ptr<redis::Connection> store;
   std::string redis_error;

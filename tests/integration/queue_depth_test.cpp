@@ -196,6 +196,7 @@ TEST_CASE("--watch refreshes until Ctrl-C and survives Redis going away") {
   wait_for([&] { return p.out().find("\"depth\":2") != std::string::npos; });
   p.signal(SIGINT);
   CHECK(p.wait(std::chrono::seconds(5)) == 130);
+  CHECK(p.err().find("error: interrupted") == std::string::npos); // Ctrl-C is not an error to report
   // Every line of output is one complete JSON document.
   std::istringstream lines(p.out());
   std::string line;

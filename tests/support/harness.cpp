@@ -233,7 +233,72 @@ void wait_for_port(int port, std::chrono::milliseconds timeout) {
 }
 
 RedisServer::RedisServer(RedisOptions options) : options_(std::move(options)), dir_("graflow-redis"), port_(free_port()) {
+  if (!options_.tls_cert.empty()) {
+    do {
+      tls_port_ = free_port();
+    } while (tls_port_ == port_);
+  }
   start();
+}
+
+namespace {
+
+void openssl(std::vector<std::string> args, const std::filesystem::path& dir) {
+  args.insert(args.begin(), "openssl");
+  ProcessOptions o;
+  o.cwd = dir;
+  const auto r = run(args, o, std::chrono::seconds(30));
+  if (r.code != 0) {
+    throw std::runtime_error("openssl failed: " + r.err);
+  }
+}
+
+void make_key(const std::string& name, const std::filesystem::path& dir) {
+  openssl({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-out", name}, dir);
+}
+
+// A certificate for `key` with `san`, signed by ca_name.crt/.key, valid for `days` (-1: expired).
+void make_cert(const std::string& out, const std::string& key, const std::string& cn, const std::string& san,
+               const std::string& ca_name, int days, const std::filesystem::path& dir) {
+  openssl({"req", "-new", "-key", key, "-subj", "/CN=" + cn, "-out", out + ".csr"}, dir);
+  write_text(dir / (out + ".ext"), san.empty() ? "extendedKeyUsage=clientAuth\n" : "subjectAltName=" + san + "\n");
+  openssl({"x509", "-req", "-in", out + ".csr", "-CA", ca_name + ".crt", "-CAkey", ca_name + ".key",
+           "-CAcreateserial", "-days", std::to_string(days), "-extfile", out + ".ext", "-out", out},
+          dir);
+}
+
+} // namespace
+
+TestCa::TestCa() : dir_("graflow-ca") {
+  const auto& d = dir_.path();
+  for (const char* ca : {"ca", "other-ca"}) {
+    make_key(std::string(ca) + ".key", d);
+    openssl({"req", "-x509", "-new", "-key", std::string(ca) + ".key", "-subj", std::string("/CN=graflow test ") + ca,
+             "-days", "2", "-out", std::string(ca) + ".crt"},
+            d);
+  }
+  make_key("server.key", d);
+  make_key("client.key", d);
+  const std::string san = "DNS:localhost,IP:127.0.0.1";
+  make_cert("server.crt", "server.key", "localhost", san, "ca", 2, d);
+  make_cert("expired.crt", "server.key", "localhost", san, "ca", -1, d);
+  make_cert("wrong-name.crt", "server.key", "wrong.example", "DNS:wrong.example", "ca", 2, d);
+  make_cert("unknown-ca.crt", "server.key", "localhost", san, "other-ca", 2, d);
+  make_cert("client.crt", "client.key", "graflow-client", "", "ca", 2, d);
+}
+
+RedisOptions TestCa::redis(const std::filesystem::path& cert, const std::string& auth_clients) const {
+  RedisOptions o;
+  o.tls_cert = cert;
+  o.tls_key = server_key();
+  o.tls_ca = ca();
+  o.tls_auth_clients = auth_clients;
+  return o;
+}
+
+std::string RedisServer::tls_url(int db) const {
+  const std::string auth = options_.requirepass.empty() ? "" : ":" + options_.requirepass + "@";
+  return "rediss://" + auth + "127.0.0.1:" + std::to_string(tls_port_) + "/" + std::to_string(db);
 }
 
 RedisServer::~RedisServer() { stop(); }
@@ -249,6 +314,11 @@ void RedisServer::start() {
   }
   if (!options_.acl_user.empty()) {
     argv.insert(argv.end(), {"--user", options_.acl_user, "on", ">" + options_.acl_password, "~*", "&*", "+@all"});
+  }
+  if (!options_.tls_cert.empty()) {
+    argv.insert(argv.end(), {"--tls-port", std::to_string(tls_port_), "--tls-cert-file", options_.tls_cert.string(),
+                             "--tls-key-file", options_.tls_key.string(), "--tls-ca-cert-file",
+                             options_.tls_ca.string(), "--tls-auth-clients", options_.tls_auth_clients});
   }
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   process_ = std::make_unique<Process>(argv);

@@ -90,6 +90,33 @@ struct RedisOptions {
   std::string acl_user;                // an extra ACL user with access to everything...
   std::string acl_password;            // ...and this password
   std::vector<std::string> extra_args; // passed to redis-server
+  // With tls_cert set, the server also listens with TLS on tls_port() (the plaintext port
+  // stays, for seeding and inspecting).
+  std::filesystem::path tls_cert;
+  std::filesystem::path tls_key;
+  std::filesystem::path tls_ca;          // CA for client certificates
+  std::string tls_auth_clients = "no";   // "yes": mTLS required
+};
+
+// Certificates made with the openssl command for one test: a CA, and server certificates
+// for 127.0.0.1/localhost that are good, expired, for another name, or from an unknown CA,
+// plus a client certificate from the CA. All share one key per role.
+class TestCa {
+public:
+  TestCa();
+  [[nodiscard]] std::filesystem::path ca() const { return dir_ / "ca.crt"; }
+  [[nodiscard]] std::filesystem::path server_key() const { return dir_ / "server.key"; }
+  [[nodiscard]] std::filesystem::path server_cert() const { return dir_ / "server.crt"; }
+  [[nodiscard]] std::filesystem::path expired_cert() const { return dir_ / "expired.crt"; }
+  [[nodiscard]] std::filesystem::path wrong_name_cert() const { return dir_ / "wrong-name.crt"; }
+  [[nodiscard]] std::filesystem::path unknown_ca_cert() const { return dir_ / "unknown-ca.crt"; }
+  [[nodiscard]] std::filesystem::path client_cert() const { return dir_ / "client.crt"; }
+  [[nodiscard]] std::filesystem::path client_key() const { return dir_ / "client.key"; }
+  // RedisOptions for a TLS server presenting `cert` (server_key()), trusting ca() for clients.
+  [[nodiscard]] RedisOptions redis(const std::filesystem::path& cert, const std::string& auth_clients = "no") const;
+
+private:
+  TempDir dir_;
 };
 
 RedisOptions with_password(const std::string& password);
@@ -107,6 +134,9 @@ public:
   [[nodiscard]] pid_t pid() const;
   // redis://[credentials@]127.0.0.1:port/db, with the default user's password if any.
   [[nodiscard]] std::string url(int db = 0) const;
+  // The TLS port (0 without RedisOptions::tls_cert) and rediss://[credentials@]127.0.0.1:port/db.
+  [[nodiscard]] int tls_port() const { return tls_port_; }
+  [[nodiscard]] std::string tls_url(int db = 0) const;
   // Runs one command as the admin (default user) and returns the reply as text
   // (integers as digits, errors prefixed with "ERR:"). For seeding and inspecting.
   std::string command(const std::vector<std::string>& args, int db = 0) const;
@@ -120,6 +150,7 @@ private:
   RedisOptions options_;
   TempDir dir_;
   int port_;
+  int tls_port_ = 0;
   std::unique_ptr<Process> process_;
 };
 

@@ -2,6 +2,7 @@
 
 #include "graflow/config/schema.hpp"
 #include "graflow/core/table.hpp"
+#include "graflow/redis/url.hpp"
 
 #include <algorithm>
 #include <ostream>
@@ -11,6 +12,9 @@ namespace {
 
 nlohmann::ordered_json typed_value(const config::Setting& s) {
   const config::KeySpec* spec = config::find_key(s.key);
+  if (spec != nullptr && spec->kind == config::Kind::redis_url) {
+    return redis::redact_url(s.value); // a profile's URL may carry a password
+  }
   switch (spec != nullptr ? spec->kind : config::Kind::dns_label) {
   case config::Kind::positive_int:
   case config::Kind::port:
@@ -33,6 +37,9 @@ nlohmann::ordered_json typed_value(const config::Setting& s) {
 
 std::string display_value(const config::Setting& s) {
   if (s.policies.empty()) {
+    if (const config::KeySpec* spec = config::find_key(s.key); spec != nullptr && spec->kind == config::Kind::redis_url) {
+      return redis::redact_url(s.value);
+    }
     return s.value;
   }
   return typed_value(s).dump();

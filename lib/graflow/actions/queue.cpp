@@ -96,7 +96,7 @@ void watch_queues(const std::function<std::unique_ptr<redis::QueueStore>()>& con
       }
       out.flush();
     } catch (const Error& e) {
-      if (e.code() == Exit::usage) {
+      if (e.code() == Exit::usage || e.code() == Exit::interrupted) {
         throw;
       }
       store.reset();
@@ -105,7 +105,7 @@ void watch_queues(const std::function<std::unique_ptr<redis::QueueStore>()>& con
     }
     signals.sleep_for(options.interval);
   }
-  throw interrupted("interrupted");
+  throw interrupted(""); // nothing to report: the user asked to stop
 }
 
 } // namespace graflow::actions

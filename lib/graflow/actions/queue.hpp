@@ -40,8 +40,9 @@ struct WatchOptions {
   bool terminal = false; // redraw in place instead of appending
 };
 
-// Refreshes until a signal arrives, then throws an `interrupted` Error. A failed read is
-// reported on `err` and retried with a new connection from `connect` at the next tick.
+// Refreshes until a signal arrives, then throws an `interrupted` Error with an empty
+// message (nothing to print). A failed read is reported on `err` and retried with a new
+// connection from `connect` at the next tick.
 [[noreturn]] void watch_queues(const std::function<std::unique_ptr<redis::QueueStore>()>& connect,
                                const WatchOptions& options, const SignalWatcher& signals, std::ostream& out,
                                std::ostream& err);

@@ -213,10 +213,10 @@ std::optional<std::string> check_scalar(Kind kind, const std::string& value) {
     }
     return fmt::format("\"{}\" is not a Kubernetes quantity (e.g. 500m, 2, 512Mi, 2Gi)", value);
   case Kind::redis_url:
-    if (value.rfind("redis://", 0) == 0 || value.rfind("unix://", 0) == 0) {
+    if (value.rfind("redis://", 0) == 0 || value.rfind("rediss://", 0) == 0 || value.rfind("unix://", 0) == 0) {
       return std::nullopt;
     }
-    return std::string("must be a redis:// or unix:// URL");
+    return std::string("must be a redis://, rediss:// or unix:// URL");
   case Kind::select_policy:
     if (value == "Max" || value == "Min" || value == "Disabled") {
       return std::nullopt;

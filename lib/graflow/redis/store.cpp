@@ -3,155 +3,244 @@
 #include "graflow/core/duration.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/core/log.hpp"
+#include "graflow/core/printable.hpp"
+#include "graflow/redis/transport.hpp"
 
-#include <cctype>
-#include <cerrno>
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
 
 namespace graflow::redis {
 namespace {
 
-struct ReplyFree {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
+// More than any queue-length reply could need: a hostile server cannot fill memory.
+constexpr std::size_t max_reply_bytes = 64u << 20;
+// Lengths above 2^53 cannot be exported exactly as a Prometheus sample: not a real queue.
+constexpr long long max_length = 1LL << 53;
+
+struct ReaderFree {
+  void operator()(redisReader* r) const { redisReaderFree(r); }
 };
-using Reply = std::unique_ptr<redisReply, ReplyFree>;
 
-timeval to_timeval(std::chrono::milliseconds d) {
-  return timeval{static_cast<time_t>(d.count() / 1000), static_cast<suseconds_t>((d.count() % 1000) * 1000)};
-}
-
-std::string lower_first(std::string s) {
-  if (s.size() > 1 && std::isupper(static_cast<unsigned char>(s[0])) && std::islower(static_cast<unsigned char>(s[1]))) {
-    s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+Reply to_reply(const redisReply* r) {
+  Reply out;
+  switch (r->type) {
+  case REDIS_REPLY_STRING:
+    out.type = Reply::Type::string;
+    out.str.assign(r->str, r->len);
+    break;
+  case REDIS_REPLY_STATUS:
+    out.type = Reply::Type::status;
+    out.str.assign(r->str, r->len);
+    break;
+  case REDIS_REPLY_ERROR:
+    out.type = Reply::Type::error;
+    out.str.assign(r->str, r->len);
+    break;
+  case REDIS_REPLY_INTEGER:
+    out.type = Reply::Type::integer;
+    out.integer = r->integer;
+    break;
+  case REDIS_REPLY_ARRAY:
+    out.type = Reply::Type::array;
+    out.elements.reserve(r->elements);
+    for (std::size_t i = 0; i < r->elements; ++i) {
+      out.elements.push_back(to_reply(r->element[i]));
+    }
+    break;
+  default:
+    out.type = Reply::Type::nil;
   }
-  return s;
+  return out;
 }
 
-bool timed_out(const redisContext* c) {
-  const std::string err = c->errstr;
-  return err.find("timed out") != std::string::npos || err.find("temporarily unavailable") != std::string::npos ||
-         err.find("Timeout") != std::string::npos;
+void append_command(std::string& out, const Command& command) {
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lens;
+  for (const auto& a : command) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  char* formatted = nullptr;
+  const int n = redisFormatCommandArgv(&formatted, static_cast<int>(argv.size()), argv.data(), lens.data());
+  if (n < 0 || formatted == nullptr) {
+    throw failure("out of memory formatting a Redis command");
+  }
+  out.append(formatted, static_cast<std::size_t>(n));
+  redisFreeCommand(formatted);
 }
 
 } // namespace
 
-void Connection::Free::operator()(redisContext* c) const { redisFree(c); }
+const char* describe(Reply::Type type) {
+  switch (type) {
+  case Reply::Type::string:
+    return "a bulk string";
+  case Reply::Type::array:
+    return "an array";
+  case Reply::Type::integer:
+    return "an integer";
+  case Reply::Type::nil:
+    return "nil";
+  case Reply::Type::status:
+    return "a status";
+  case Reply::Type::error:
+    return "an error";
+  }
+  return "an unknown reply";
+}
 
-Connection::Connection(Address address, std::chrono::milliseconds timeout)
-    : address_(std::move(address)), timeout_(timeout) {
-  const timeval tv = to_timeval(timeout_);
-  log::debug(1, "connecting to Redis at {} (timeout {})", address_.endpoint(), format_duration(timeout_));
-  redisContext* raw = address_.unix_path.empty() ? redisConnectWithTimeout(address_.host.c_str(), address_.port, tv)
-                                                  : redisConnectUnixWithTimeout(address_.unix_path.c_str(), tv);
-  if (raw == nullptr) {
-    throw failure(fmt::format("cannot reach Redis at {}: out of memory", address_.endpoint()));
-  }
-  ctx_.reset(raw);
-  if (ctx_->err != 0) {
-    if (timed_out(ctx_.get())) {
-      throw failure(fmt::format("cannot reach Redis at {}: connection timed out after {}", address_.endpoint(),
-                                format_duration(timeout_)));
-    }
-    throw failure(fmt::format("cannot reach Redis at {}: {}", address_.endpoint(), lower_first(ctx_->errstr)));
-  }
-  redisSetTimeout(ctx_.get(), tv);
+Connection::Connection(Address address, std::chrono::milliseconds timeout, int cancel_fd)
+    : address_(std::move(address)), timeout_(timeout), cancel_fd_(cancel_fd) {
+  log::debug(1, "connecting to Redis at {}{} (timeout {})", address_.endpoint(), address_.tls.enabled ? " over TLS" : "",
+             format_duration(timeout_));
+  transport_ = std::make_unique<Transport>(address_, std::chrono::steady_clock::now() + timeout_, timeout_, cancel_fd_);
 }
 
 Connection::~Connection() = default;
 
-void Connection::fail_io(const char* doing) {
-  usable_ = false;
-  if (timed_out(ctx_.get())) {
-    throw failure(fmt::format("Redis at {} did not answer {} within {}", address_.endpoint(), doing,
-                              format_duration(timeout_)));
-  }
-  throw failure(fmt::format("lost the connection to Redis at {} while {}: {}", address_.endpoint(), doing,
-                            lower_first(ctx_->errstr)));
-}
-
-std::vector<long long> Connection::lengths(const std::vector<std::string>& keys) {
+std::vector<Reply> Connection::pipeline(const std::vector<Command>& commands, const char* doing) {
   if (!usable_) {
     throw failure(fmt::format("the connection to Redis at {} is broken", address_.endpoint()));
   }
-  // Queue the handshake and every LLEN, then read all replies: one round trip.
-  int handshake = 0;
+  // One deadline for the whole request: a server that trickles its reply cannot stretch it.
+  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  std::string request;
+  std::size_t handshake = 0;
   bool sent_auth = false;
   bool sent_select = false;
   if (handshake_pending_) {
     if (!address_.password.empty()) {
+      append_command(request, address_.user.empty() ? Command{"AUTH", address_.password}
+                                                    : Command{"AUTH", address_.user, address_.password});
       sent_auth = true;
-      if (address_.user.empty()) {
-        redisAppendCommand(ctx_.get(), "AUTH %b", address_.password.data(), address_.password.size());
-      } else {
-        redisAppendCommand(ctx_.get(), "AUTH %b %b", address_.user.data(), address_.user.size(),
-                           address_.password.data(), address_.password.size());
-      }
       ++handshake;
     }
     if (address_.db != 0) {
+      append_command(request, {"SELECT", std::to_string(address_.db)});
       sent_select = true;
-      redisAppendCommand(ctx_.get(), "SELECT %d", address_.db);
       ++handshake;
     }
   }
-  for (const auto& key : keys) {
-    redisAppendCommand(ctx_.get(), "LLEN %b", key.data(), key.size());
+  for (const auto& c : commands) {
+    append_command(request, c);
   }
-  log::debug(2, "Redis {}: {} command(s) in one round trip", address_.endpoint(), handshake + keys.size());
+  const std::size_t total = handshake + commands.size();
+  log::debug(2, "Redis {}: {} command(s) in one round trip", address_.endpoint(), total);
 
-  std::vector<Reply> replies;
-  const std::size_t total = static_cast<std::size_t>(handshake) + keys.size();
-  for (std::size_t i = 0; i < total; ++i) {
-    void* raw = nullptr;
-    if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || raw == nullptr) {
-      fail_io("reading queue lengths");
+  usable_ = false; // until the whole reply is in
+  const auto fail = [&](const Io& io) {
+    switch (io.status) {
+    case Io::Status::cancelled:
+      throw interrupted("");
+    case Io::Status::timeout:
+      throw failure(fmt::format("Redis at {} did not answer {} within {}", address_.endpoint(), doing,
+                                format_duration(timeout_)));
+    default:
+      throw failure(
+          fmt::format("lost the connection to Redis at {} while {}: {}", address_.endpoint(), doing, io.detail));
     }
-    replies.emplace_back(static_cast<redisReply*>(raw));
+  };
+  if (const Io io = transport_->write_all(request, deadline); io.status != Io::Status::ok) {
+    fail(io);
   }
-  handshake_pending_ = false;
 
+  std::unique_ptr<redisReader, ReaderFree> reader(redisReaderCreate());
+  if (!reader) {
+    throw failure("out of memory creating a Redis reply reader");
+  }
+  std::vector<Reply> replies;
+  replies.reserve(total);
+  std::size_t received = 0;
+  char buf[16 * 1024];
+  while (replies.size() < total) {
+    void* raw = nullptr;
+    if (redisReaderGetReply(reader.get(), &raw) != REDIS_OK) {
+      throw failure(fmt::format("Redis at {} sent something that is not a Redis reply while {}: {}",
+                                address_.endpoint(), doing, printable(reader->errstr, 120)));
+    }
+    if (raw != nullptr) {
+      replies.push_back(to_reply(static_cast<redisReply*>(raw)));
+      freeReplyObject(raw);
+      continue;
+    }
+    const Io io = transport_->read_some(buf, sizeof buf, deadline);
+    if (io.status != Io::Status::ok) {
+      fail(io);
+    }
+    received += io.bytes;
+    if (received > max_reply_bytes) {
+      throw failure(fmt::format("Redis at {} sent more than {} MiB while {}", address_.endpoint(),
+                                max_reply_bytes >> 20, doing));
+    }
+    if (redisReaderFeed(reader.get(), buf, io.bytes) != REDIS_OK) {
+      throw failure("out of memory reading a Redis reply");
+    }
+  }
+  usable_ = true;
+  handshake_pending_ = false;
+  check_handshake(replies, sent_auth, sent_select);
+  replies.erase(replies.begin(), replies.begin() + static_cast<std::ptrdiff_t>(handshake));
+  return replies;
+}
+
+void Connection::check_handshake(const std::vector<Reply>& replies, bool sent_auth, bool sent_select) {
   std::size_t i = 0;
   if (sent_auth) {
-    const auto& r = replies[i++];
-    if (r->type == REDIS_REPLY_ERROR) {
+    if (const Reply& r = replies[i++]; r.is_error()) {
       usable_ = false;
       throw failure(fmt::format("Redis at {} rejected the credentials{}: {}", address_.endpoint(),
-                                address_.user.empty() ? "" : fmt::format(" of user \"{}\"", address_.user),
-                                std::string(r->str, r->len)));
+                                address_.user.empty() ? "" : fmt::format(" of user \"{}\"", printable(address_.user, 80)),
+                                printable(r.str)));
     }
   }
   if (sent_select) {
-    const auto& r = replies[i++];
-    if (r->type == REDIS_REPLY_ERROR) {
+    if (const Reply& r = replies[i++]; r.is_error()) {
       usable_ = false;
-      throw failure(fmt::format("Redis at {} refused database {}: {}", address_.endpoint(), address_.db,
-                                std::string(r->str, r->len)));
+      throw failure(
+          fmt::format("Redis at {} refused database {}: {}", address_.endpoint(), address_.db, printable(r.str)));
     }
   }
-  std::vector<long long> out;
+}
+
+std::vector<long long> Connection::lengths(const std::vector<std::string>& keys) {
+  std::vector<Command> commands;
+  commands.reserve(keys.size());
   for (const auto& key : keys) {
-    const auto& r = replies[i++];
-    if (r->type == REDIS_REPLY_INTEGER) {
-      out.push_back(r->integer);
+    commands.push_back({"LLEN", key});
+  }
+  const std::vector<Reply> replies = pipeline(commands, "reading queue lengths");
+  std::vector<long long> out;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const Reply& r = replies[i];
+    const std::string key = printable(keys[i], 120);
+    if (r.type == Reply::Type::integer) {
+      if (r.integer < 0 || r.integer > max_length) {
+        throw failure(fmt::format("Redis at {} answered LLEN {} with {}, which is not a queue length",
+                                  address_.endpoint(), key, r.integer));
+      }
+      out.push_back(r.integer);
       continue;
     }
-    const std::string message = r->type == REDIS_REPLY_ERROR ? std::string(r->str, r->len) : "unexpected reply";
-    if (message.rfind("NOAUTH", 0) == 0) {
-      throw failure(fmt::format("Redis at {} requires a password: {} (give it in the URL: "
-                                "redis://[user:]PASSWORD@host:port)",
+    if (!r.is_error()) {
+      throw failure(fmt::format("Redis at {} answered LLEN {} with {}, not an integer", address_.endpoint(), key,
+                                describe(r.type)));
+    }
+    const std::string message = printable(r.str);
+    if (r.str.rfind("NOAUTH", 0) == 0) {
+      throw failure(fmt::format("Redis at {} requires a password: {} (give --redis-password-file, "
+                                "$GRAFLOW_REDIS_PASSWORD or redis://[user:]PASSWORD@host:port)",
                                 address_.endpoint(), message));
     }
-    if (message.rfind("WRONGTYPE", 0) == 0) {
+    if (r.str.rfind("WRONGTYPE", 0) == 0) {
       std::string type = "something else";
-      if (Reply t{static_cast<redisReply*>(redisCommand(ctx_.get(), "TYPE %b", key.data(), key.size()))};
-          t && t->type == REDIS_REPLY_STATUS) {
-        type = std::string("a ") + std::string(t->str, t->len);
+      if (auto t = pipeline({{"TYPE", keys[i]}}, "reading a key's type");
+          !t.empty() && t[0].type == Reply::Type::status) {
+        type = "a " + printable(t[0].str, 40);
       }
       throw failure(fmt::format("key {} at Redis {} is not a list: it holds {} (WRONGTYPE)", key,
                                 address_.endpoint(), type));
     }
-    if (message.rfind("NOPERM", 0) == 0) {
+    if (r.str.rfind("NOPERM", 0) == 0) {
       throw failure(fmt::format("Redis at {} does not allow LLEN on {}: {}", address_.endpoint(), key, message));
     }
     throw failure(fmt::format("Redis at {} failed LLEN {}: {}", address_.endpoint(), key, message));

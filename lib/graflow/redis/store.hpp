@@ -1,6 +1,8 @@
 #pragma once
 // Reading queue lengths from Redis. QueueStore is the seam the exporter and the commands
-// use; Connection is the hiredis implementation.
+// use; Connection is the implementation: OpenSSL or a plain socket for the bytes, hiredis's
+// formatter and reader for the protocol.
+#include "graflow/redis/reply.hpp"
 #include "graflow/redis/url.hpp"
 
 #include <chrono>
@@ -8,27 +10,35 @@
 #include <string>
 #include <vector>
 
-struct redisContext;
-
 namespace graflow::redis {
+
+class Transport;
 
 class QueueStore {
 public:
   virtual ~QueueStore() = default;
   // The length of each list in `keys`, in order, read in one pipelined round trip.
   // A missing key is an empty queue (0). Throws a failure Error that names the endpoint,
-  // or the key when it holds something other than a list.
+  // or the key when it holds something other than a list or the reply is not a length.
   virtual std::vector<long long> lengths(const std::vector<std::string>& keys) = 0;
 };
 
 class Connection final : public QueueStore {
 public:
-  // Connects within `timeout` (which also bounds every reply). AUTH and SELECT are sent
-  // with the first request, in the same round trip. Throws a failure Error.
-  Connection(Address address, std::chrono::milliseconds timeout);
+  // Connects (TCP, unix socket, or TLS for rediss://) within `timeout`, which also bounds
+  // each request's whole reply. AUTH and SELECT are sent with the first request, in the
+  // same round trip. When `cancel_fd` (-1: none) becomes readable, a wait in progress
+  // ends with an interrupted Error whose message is empty. Throws a failure Error.
+  Connection(Address address, std::chrono::milliseconds timeout, int cancel_fd = -1);
   ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
+
+  // Sends `commands` in one round trip and returns their replies in order (an error reply
+  // is a Reply, not an exception). `doing` ("reading queue lengths") names the request in
+  // messages. Throws a failure Error when the whole reply is not in within the timeout,
+  // the connection breaks or the bytes are not RESP.
+  std::vector<Reply> pipeline(const std::vector<Command>& commands, const char* doing);
 
   std::vector<long long> lengths(const std::vector<std::string>& keys) override;
 
@@ -37,14 +47,12 @@ public:
   [[nodiscard]] const Address& address() const { return address_; }
 
 private:
-  struct Free {
-    void operator()(redisContext* c) const;
-  };
-  [[noreturn]] void fail_io(const char* doing);
+  void check_handshake(const std::vector<Reply>& replies, bool sent_auth, bool sent_select);
 
   Address address_;
   std::chrono::milliseconds timeout_;
-  std::unique_ptr<redisContext, Free> ctx_;
+  int cancel_fd_;
+  std::unique_ptr<Transport> transport_;
   bool handshake_pending_ = true;
   bool usable_ = true;
 };

@@ -1,27 +1,19 @@
 #include "graflow/redis/url.hpp"
 
+#include "graflow/core/env.hpp"
 #include "graflow/core/error.hpp"
 
+#include <cerrno>
 #include <charconv>
-#include <cstdlib>
+#include <cstring>
 #include <fmt/format.h>
+#include <fstream>
+#include <iterator>
 
 namespace graflow::redis {
 namespace {
 
-// The URL with any password replaced, so errors can quote what the user typed.
-std::string redacted(std::string_view url) {
-  const auto scheme = url.find("://");
-  const auto at = url.rfind('@');
-  if (scheme == std::string_view::npos || at == std::string_view::npos || at < scheme) {
-    return std::string(url);
-  }
-  const auto colon = url.find(':', scheme + 3);
-  if (colon == std::string_view::npos || colon > at) {
-    return std::string(url.substr(0, at)) + ":***" + std::string(url.substr(at));
-  }
-  return std::string(url.substr(0, colon)) + ":***" + std::string(url.substr(at));
-}
+std::string redacted(std::string_view url) { return redact_url(url); }
 
 std::string percent_decode(std::string_view in, std::string_view url) {
   std::string out;
@@ -56,6 +48,58 @@ int parse_number(std::string_view text, int min, int max, std::string_view what,
 
 } // namespace
 
+std::string redact_url(std::string_view url) {
+  // The last '@' anywhere: a password may hold an unescaped '/', '?' or '#', and hiding
+  // too much of a malformed URL is better than printing part of a secret.
+  const auto at = url.rfind('@');
+  if (at == std::string_view::npos) {
+    return std::string(url);
+  }
+  const auto scheme = url.find("://");
+  const std::size_t start = scheme != std::string_view::npos && scheme < at ? scheme + 3 : 0;
+  const std::string_view userinfo = url.substr(start, at - start);
+  const auto colon = userinfo.find(':');
+  if (colon == std::string_view::npos) {
+    return std::string(url.substr(0, start)) + "***" + std::string(url.substr(at)); // a bare password
+  }
+  return std::string(url.substr(0, start + colon)) + ":***" + std::string(url.substr(at));
+}
+
+std::string read_password_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw usage_error(fmt::format("cannot read --redis-password-file {}: {}", path, std::strerror(errno)));
+  }
+  constexpr std::size_t limit = 64 * 1024;
+  std::string text;
+  text.resize(limit + 1);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > limit) {
+    throw usage_error(fmt::format("--redis-password-file {} is larger than 64 KiB: not a password", path));
+  }
+  if (!text.empty() && text.back() == '\n') {
+    text.pop_back();
+    if (!text.empty() && text.back() == '\r') {
+      text.pop_back();
+    }
+  }
+  if (text.empty()) {
+    throw usage_error(fmt::format("--redis-password-file {} is empty", path));
+  }
+  return text;
+}
+
+void apply_password(Address& address, const std::string& password_file, const Env& env) {
+  if (!password_file.empty()) {
+    address.password = read_password_file(password_file);
+  } else if (address.password.empty()) {
+    if (auto p = env.non_empty("GRAFLOW_REDIS_PASSWORD")) {
+      address.password = *p;
+    }
+  }
+}
+
 std::string Address::endpoint() const {
   if (!unix_path.empty()) {
     return unix_path;
@@ -82,15 +126,12 @@ Address parse_url(std::string_view url) {
     return a;
   }
   if (url.rfind("rediss://", 0) == 0) {
-    throw usage_error(fmt::format("invalid Redis URL \"{}\": TLS (rediss://) is not supported by this build; "
-                                  "use redis:// through a TLS tunnel",
-                                  redacted(url)));
-  }
-  if (url.rfind("redis://", 0) != 0) {
+    a.tls.enabled = true;
+  } else if (url.rfind("redis://", 0) != 0) {
     throw usage_error(fmt::format(
-        "invalid Redis URL \"{}\": expected redis://[user:password@]host[:port][/db]", redacted(url)));
+        "invalid Redis URL \"{}\": expected redis[s]://[user:password@]host[:port][/db]", redacted(url)));
   }
-  std::string_view rest = url.substr(8);
+  std::string_view rest = url.substr(a.tls.enabled ? 9 : 8);
   const auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   if (slash != std::string_view::npos) {
@@ -149,15 +190,15 @@ Address parse_url(std::string_view url) {
   return a;
 }
 
-ChosenUrl choose_url(const std::string& flag, const std::string& fallback) {
+ChosenUrl choose_url(const std::string& flag, const std::string& fallback, const Env& env) {
   if (!flag.empty()) {
     return {flag, "--redis-url"};
   }
-  if (const char* env = std::getenv("GRAFLOW_REDIS_URL"); env != nullptr && *env != '\0') {
-    return {env, "$GRAFLOW_REDIS_URL"};
+  if (auto url = env.non_empty("GRAFLOW_REDIS_URL")) {
+    return {*url, "$GRAFLOW_REDIS_URL"};
   }
-  if (const char* env = std::getenv("REDIS_HOST"); env != nullptr && *env != '\0') {
-    const std::string host = env;
+  if (auto redis_host = env.non_empty("REDIS_HOST")) {
+    const std::string host = *redis_host;
     const bool v6 = host.find(':') != std::string::npos;
     return {fmt::format("redis://{}{}{}:6379/0", v6 ? "[" : "", host, v6 ? "]" : ""), "$REDIS_HOST"};
   }

@@ -2,7 +2,22 @@
 #include <string>
 #include <string_view>
 
+namespace graflow {
+class Env;
+}
+
 namespace graflow::redis {
+
+// TLS settings for rediss:// (the --redis-ca-file ... flags). Verification is on unless
+// `insecure` is set; with no `ca_file` the system trust store is used.
+struct Tls {
+  bool enabled = false;
+  std::string ca_file;
+  std::string cert_file;   // client certificate (mTLS), with key_file
+  std::string key_file;
+  std::string server_name; // SNI and the name checked; empty: the URL's host
+  bool insecure = false;   // --redis-insecure-skip-tls-verify
+};
 
 // Where and how to reach Redis. The password is kept only to send it in AUTH: nothing
 // that formats an Address for people (endpoint(), errors, logs) ever includes it.
@@ -13,14 +28,28 @@ struct Address {
   std::string user;      // ACL user; empty: AUTH with the password only
   std::string password;
   int db = 0;
+  Tls tls;
 
   // "host:port", "[::1]:6379" or the socket path: for messages.
   [[nodiscard]] std::string endpoint() const;
 };
 
-// redis://[user:password@]host[:port][/db] (user and password percent-decoded), or
-// unix:///path/to/socket[?db=N]. Throws a usage Error that never repeats the password.
+// redis://[user:password@]host[:port][/db] (user and password percent-decoded), the same
+// with rediss:// (TLS enabled), or unix:///path/to/socket[?db=N]. Throws a usage Error
+// that never repeats the password.
 Address parse_url(std::string_view url);
+
+// `url` with any password replaced by *** (a bare userinfo, redis://secret@host, is a
+// password too). Every URL graflowctl prints or logs goes through this one function.
+std::string redact_url(std::string_view url);
+
+// The password from a file (--redis-password-file): its content with one trailing newline
+// dropped. Throws a usage Error naming the file, never its content.
+std::string read_password_file(const std::string& path);
+
+// Sets `address.password` from --redis-password-file (when given: it wins), else keeps the
+// URL's, else takes $GRAFLOW_REDIS_PASSWORD.
+void apply_password(Address& address, const std::string& password_file, const Env& env);
 
 // The URL graflowctl uses when nothing is given: --redis-url, then $GRAFLOW_REDIS_URL,
 // then the seed's $REDIS_HOST (port 6379), then `fallback` (a profile's redis.url), then
@@ -29,6 +58,6 @@ struct ChosenUrl {
   std::string url;
   std::string source;
 };
-ChosenUrl choose_url(const std::string& flag, const std::string& fallback);
+ChosenUrl choose_url(const std::string& flag, const std::string& fallback, const Env& env);
 
 } // namespace graflow::redis

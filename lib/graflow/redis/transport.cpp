@@ -1,0 +1,217 @@
+#include "graflow/redis/transport.hpp"
+
+#include "graflow/core/duration.hpp"
+#include "graflow/core/error.hpp"
+#include "graflow/core/log.hpp"
+#include "graflow/redis/tls.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <utility>
+
+namespace graflow::redis {
+namespace {
+
+class Fd {
+public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() { reset(); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  void reset(int fd = -1) {
+    if (fd_ >= 0) {
+      close(fd_);
+    }
+    fd_ = fd;
+  }
+  [[nodiscard]] int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+
+private:
+  int fd_ = -1;
+};
+
+std::string lower_first(std::string s) {
+  if (s.size() > 1 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'a' && s[1] <= 'z') {
+    s[0] = static_cast<char>(s[0] - 'A' + 'a');
+  }
+  return s;
+}
+
+} // namespace
+
+Io::Status wait_fd(int fd, short events, Deadline deadline, int cancel_fd) {
+  while (true) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) {
+      return Io::Status::timeout;
+    }
+    pollfd p[2] = {{fd, events, 0}, {cancel_fd, POLLIN, 0}};
+    const int n = poll(p, cancel_fd >= 0 ? 2 : 1, static_cast<int>(std::min<long long>(left + 1, 60'000)));
+    if (n < 0 && errno != EINTR) {
+      return Io::Status::error;
+    }
+    if (cancel_fd >= 0 && (p[1].revents & POLLIN) != 0) {
+      return Io::Status::cancelled;
+    }
+    if (n > 0 && p[0].revents != 0) {
+      return Io::Status::ok;
+    }
+  }
+}
+
+struct Transport::Impl {
+  std::string endpoint;
+  int cancel_fd = -1;
+  Fd fd;
+  std::unique_ptr<TlsSession> tls;
+
+  [[noreturn]] void unreachable(const std::string& why) const {
+    throw failure(fmt::format("cannot reach Redis at {}: {}", endpoint, why));
+  }
+
+  // One non-blocking connect to `addr`; false (and `why`) when it failed.
+  bool try_connect(const sockaddr* addr, socklen_t len, int family, Deadline deadline,
+                   std::chrono::milliseconds timeout, std::string& why) {
+    Fd s(socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (s.get() < 0) {
+      why = lower_first(std::strerror(errno));
+      return false;
+    }
+    if (connect(s.get(), addr, len) != 0) {
+      if (errno != EINPROGRESS) {
+        why = lower_first(std::strerror(errno));
+        return false;
+      }
+      const auto st = wait_fd(s.get(), POLLOUT, deadline, cancel_fd);
+      if (st == Io::Status::cancelled) {
+        throw interrupted("");
+      }
+      if (st == Io::Status::timeout) {
+        unreachable(fmt::format("connection timed out after {}", format_duration(timeout)));
+      }
+      int err = 0;
+      socklen_t err_len = sizeof err;
+      getsockopt(s.get(), SOL_SOCKET, SO_ERROR, &err, &err_len);
+      if (err != 0) {
+        why = lower_first(std::strerror(err));
+        return false;
+      }
+    }
+    if (family != AF_UNIX) {
+      const int one = 1;
+      setsockopt(s.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    fd.reset(s.release());
+    return true;
+  }
+};
+
+Transport::Transport(const Address& address, Deadline deadline, std::chrono::milliseconds timeout, int cancel_fd)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.endpoint = address.endpoint();
+  m.cancel_fd = cancel_fd;
+  std::string why;
+  if (!address.unix_path.empty()) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (address.unix_path.size() >= sizeof addr.sun_path) {
+      throw usage_error(fmt::format("the unix socket path {} is too long", address.unix_path));
+    }
+    std::memcpy(addr.sun_path, address.unix_path.c_str(), address.unix_path.size() + 1);
+    if (!m.try_connect(reinterpret_cast<const sockaddr*>(&addr), sizeof addr, AF_UNIX, deadline, timeout, why)) {
+      m.unreachable(why);
+    }
+  } else {
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    addrinfo* found = nullptr;
+    const int rc = getaddrinfo(address.host.c_str(), std::to_string(address.port).c_str(), &hints, &found);
+    if (rc != 0) {
+      m.unreachable(rc == EAI_SYSTEM ? lower_first(std::strerror(errno)) : lower_first(gai_strerror(rc)));
+    }
+    std::unique_ptr<addrinfo, void (*)(addrinfo*)> list(found, freeaddrinfo);
+    bool connected = false;
+    for (const addrinfo* ai = found; ai != nullptr && !connected; ai = ai->ai_next) {
+      connected = m.try_connect(ai->ai_addr, ai->ai_addrlen, ai->ai_family, deadline, timeout, why);
+    }
+    if (!connected) {
+      m.unreachable(why);
+    }
+  }
+  log::debug(2, "connected to {}", m.endpoint);
+  if (address.tls.enabled) {
+    m.tls = std::make_unique<TlsSession>(address, m.fd.get(), deadline, timeout, cancel_fd);
+  }
+}
+
+Transport::~Transport() = default;
+
+Io Transport::write_all(std::string_view data, Deadline deadline) {
+  Impl& m = *impl_;
+  if (m.tls) {
+    return m.tls->write_all(data, deadline);
+  }
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = send(m.fd.get(), data.data() + done, data.size() - done, MSG_NOSIGNAL);
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      const auto st = wait_fd(m.fd.get(), POLLOUT, deadline, m.cancel_fd);
+      if (st != Io::Status::ok) {
+        return {st, done, ""};
+      }
+      continue;
+    }
+    return {Io::Status::error, done, lower_first(std::strerror(errno))};
+  }
+  return {Io::Status::ok, done, ""};
+}
+
+Io Transport::read_some(char* buf, std::size_t size, Deadline deadline) {
+  Impl& m = *impl_;
+  if (m.tls) {
+    return m.tls->read_some(buf, size, deadline);
+  }
+  while (true) {
+    const ssize_t n = recv(m.fd.get(), buf, size, 0);
+    if (n > 0) {
+      return {Io::Status::ok, static_cast<std::size_t>(n), ""};
+    }
+    if (n == 0) {
+      return {Io::Status::closed, 0, "the server closed the connection"};
+    }
+    if (errno == EINTR) {
+      continue;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      return {Io::Status::error, 0, lower_first(std::strerror(errno))};
+    }
+    const auto st = wait_fd(m.fd.get(), POLLIN, deadline, m.cancel_fd);
+    if (st != Io::Status::ok) {
+      return {st, 0, ""};
+    }
+  }
+}
+
+} // namespace graflow::redis
