@@ -118,7 +118,7 @@ TEST_CASE("--listen forms and errors") {
   CHECK(parse_listen(":9121").port == 9121);
   CHECK(parse_listen("[::]:8000").host == "::");
   CHECK(parse_listen("[::1]:80").host == "::1");
-  CHECK(parse_listen("localhost:8080").host == "localhost");
+  CHECK(parse_listen("localhost:8080").host == "127.0.0.1");
   const std::string form = "expected ADDR:PORT such as 0.0.0.0:8000, 127.0.0.1:8000 or :8000";
   CHECK(usage_message([] { (void)parse_listen("8000"); }) == "invalid --listen \"8000\": no port; " + form);
   CHECK(usage_message([] { (void)parse_listen("host:http"); }) ==
@@ -129,6 +129,15 @@ TEST_CASE("--listen forms and errors") {
         "invalid --listen \"::1:80\": put an IPv6 address in brackets; " + form);
   CHECK(usage_message([] { (void)parse_listen("[::1"); }) == "invalid --listen \"[::1\": unclosed [; " + form);
   CHECK(usage_message([] { (void)parse_listen("[::1]"); }) == "invalid --listen \"[::1]\": no port; " + form);
+  // Only numeric addresses: no resolver deciding what "999.1.1.1" or "1.2.3" means.
+  CHECK(usage_message([] { (void)parse_listen("999.1.1.1:8000"); }) ==
+        "invalid --listen \"999.1.1.1:8000\": \"999.1.1.1\" is not a numeric IPv4 address; " + form);
+  CHECK(usage_message([] { (void)parse_listen("1.2.3:8000"); }) ==
+        "invalid --listen \"1.2.3:8000\": \"1.2.3\" is not a numeric IPv4 address; " + form);
+  CHECK(usage_message([] { (void)parse_listen("example.com:8000"); }) ==
+        "invalid --listen \"example.com:8000\": \"example.com\" is not a numeric IPv4 address; " + form);
+  CHECK(usage_message([] { (void)parse_listen("[::g]:8000"); }) ==
+        "invalid --listen \"[::g]:8000\": \"::g\" is not a numeric IPv6 address; " + form);
 }
 
 TEST_CASE("key prefixes: none empty, no duplicates") {
