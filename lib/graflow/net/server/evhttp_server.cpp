@@ -247,6 +247,8 @@ private:
     for (const evkeyval* h = headers->tqh_first; h != nullptr; h = h->next.tqe_next) {
       job.parsed.headers.emplace(h->key, h->value);
     }
+    // In flight until its answer is written out (or its connection is gone).
+    evhttp_request_set_on_complete_cb(req, &EvhttpServer::on_complete, self);
     std::lock_guard lock(self->mutex_);
     ++self->in_flight_;
     self->jobs_.push_back(std::move(job));
@@ -291,17 +293,31 @@ private:
       std::lock_guard lock(self->mutex_);
       answers.swap(self->answers_);
     }
+    int gone = 0;
     for (const Answer& a : answers) {
-      reply(a.request, a.response, a.close);
+      gone += reply(a.request, a.response, a.close) ? 0 : 1;
     }
-    std::lock_guard lock(self->mutex_);
-    self->in_flight_ -= static_cast<int>(answers.size());
-    if (self->stop_requested_ && self->in_flight_ == 0) {
-      event_base_loopbreak(self->base_);
+    self->finished(gone);
+  }
+
+  // Loop thread: evhttp wrote an answer out completely.
+  static void on_complete(evhttp_request*, void* arg) { static_cast<EvhttpServer*>(arg)->finished(1); }
+
+  void finished(int requests) {
+    std::lock_guard lock(mutex_);
+    in_flight_ -= requests;
+    if (stop_requested_ && in_flight_ == 0) {
+      event_base_loopbreak(base_); // every answer is out: the loop may end
     }
   }
 
-  static void reply(evhttp_request* req, const ServerResponse& response, bool close) {
+  // Sends an answer; false when the client had already gone (evhttp then frees the
+  // request without completing it).
+  static bool reply(evhttp_request* req, const ServerResponse& response, bool close) {
+    if (evhttp_request_get_connection(req) == nullptr) {
+      evhttp_send_reply(req, response.status, nullptr, nullptr);
+      return false;
+    }
     evkeyvalq* out = evhttp_request_get_output_headers(req);
     evhttp_add_header(out, "Content-Type", response.content_type.c_str());
     // Set here, so that HEAD gets the length of the body it is not sent.
@@ -316,6 +332,7 @@ private:
       evbuffer_add(evhttp_request_get_output_buffer(req), response.body.data(), response.body.size());
     }
     evhttp_send_reply(req, response.status, nullptr, nullptr);
+    return true;
   }
 
   // Loop thread: stop accepting; end the loop now or once the requests received are answered.
