@@ -28,8 +28,9 @@ TEST_CASE("code inside graflowctl-net.so logs through the host's level and sink"
   const auto path = std::filesystem::path(graflow::testing::graflowctl_binary()).parent_path() / "graflowctl-net.so";
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   REQUIRE_MESSAGE(handle != nullptr, dlerror());
-  auto* entry = reinterpret_cast<const graflow::net::Api* (*)(const graflow::log::Host*)>(dlsym(handle, "graflow_net_api"));
-  REQUIRE(entry != nullptr);
+  void* symbol = dlsym(handle, "graflow_net_api");
+  REQUIRE(symbol != nullptr);
+  auto* entry = reinterpret_cast<const graflow::net::Api* (*)(const graflow::log::Host*)>(symbol);
   const graflow::log::Host host{&host_verbosity, &host_write};
   const graflow::net::Api* api = entry(&host);
 
