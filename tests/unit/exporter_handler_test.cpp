@@ -109,6 +109,17 @@ TEST_CASE("HEAD is GET without a body (the server drops it); other methods 405 w
   CHECK(f.redis->request_count() == 1); // only the HEAD /metrics read Redis
 }
 
+TEST_CASE("OPTIONS * is 200 with Allow and reads nothing; * with another method is a 400") {
+  Fixture f;
+  const auto r = f.get("*", "OPTIONS");
+  CHECK(r.status == 200);
+  CHECK(r.body.empty());
+  REQUIRE(r.headers.size() == 1);
+  CHECK(r.headers[0] == std::pair<std::string, std::string>{"Allow", "GET, HEAD"});
+  CHECK(f.get("*", "GET").status == 400);
+  CHECK(f.redis->request_count() == 0);
+}
+
 TEST_CASE("--listen forms and errors") {
   using graflow::exporter::parse_listen;
   CHECK(parse_listen("0.0.0.0:8000").host == "0.0.0.0");
