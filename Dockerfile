@@ -6,7 +6,7 @@
 #   docker run --rm -p 8000:8000 -e GRAFLOW_REDIS_URL=redis://redis:6379/0 graflowctl:0.1.0
 #
 # Build stage: the same dependency script as a developer machine, a Release build, and an
-# install tree under /opt/graflowctl (binary, the dlopen'ed HTTP modules, templates).
+# install tree under /opt/graflowctl (binary, the dlopen'ed HTTP client module, templates).
 FROM debian:12 AS build
 WORKDIR /src
 COPY scripts/install-deps.sh scripts/install-deps.sh
@@ -16,14 +16,13 @@ RUN cmake -S . -B /tmp/build -DCMAKE_BUILD_TYPE=Release -DGRAFLOW_TESTS=OFF -DCM
  && cmake --build /tmp/build -j"$(nproc)" \
  && cmake --install /tmp/build --strip
 
-# Runtime stage: only the shared libraries the binary and its two modules load (ldd):
-# hiredis, yaml-cpp and fmt for the binary; CivetWeb for graflowctl-httpd.so, the
-# exporter's server; libcurl for graflowctl-net.so (which also links CivetWeb), the
-# Kubernetes client. ca-certificates for HTTPS to API servers with public certificates.
+# Runtime stage: only the shared libraries the binary and its module load (ldd):
+# hiredis, yaml-cpp, fmt and libevent (the exporter's HTTP server) for the binary;
+# libcurl for graflowctl-net.so, the Kubernetes client. ca-certificates for HTTPS to API servers with public certificates.
 FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libhiredis0.14 libyaml-cpp0.7 libfmt9 libcivetweb1 libcurl4 ca-certificates \
+      libhiredis0.14 libyaml-cpp0.7 libfmt9 libevent-core-2.1-7 libevent-extra-2.1-7 libevent-pthreads-2.1-7 libcurl4 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 65532 nonroot \
  && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin nonroot

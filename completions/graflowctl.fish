@@ -182,7 +182,7 @@ complete -c graflowctl -n '__graflowctl_at "scale"' -l hold -x -d 'after scaling
 complete -c graflowctl -n '__graflowctl_at "scale"' -l wait -d 'wait until the scaled Deployment is available'
 complete -c graflowctl -n '__graflowctl_at "scale"' -l backup-dir -x -a '(__fish_complete_directories (commandline -ct))' -d 'where local HPA snapshots go (default $XDG_STATE_HOME/graflowctl/detached)'
 complete -c graflowctl -n '__graflowctl_at "status" "doctor"' -s p -l profile -x -a '(__graflowctl_dynamic profiles)' -d 'profile (default: prod, or the config\'s defaultProfile)'
-complete -c graflowctl -n '__graflowctl_at "exporter"' -l listen -x -d 'IPv4 address and port to serve on (ADDR:PORT or :PORT)'
+complete -c graflowctl -n '__graflowctl_at "exporter"' -l listen -x -d 'numeric IP address and port to serve on (ADDR:PORT, [IPv6]:PORT or :PORT)'
 complete -c graflowctl -n '__graflowctl_at "exporter"' -l key-prefix -x -d 'queue key prefix to export (repeatable: all read in one Redis round trip per scrape; default: the global --key-prefix, $KEY_PREFIX, graflow)'
 complete -c graflowctl -n '__graflowctl_at "exporter"' -l scrape-timeout -x -d 'longest a scrape waits for Redis before answering graflow_redis_up 0'
 complete -c graflowctl -n '__graflowctl_at "doctor"' -l prometheus-url -x -d 'query Prometheus directly at this URL'

@@ -10,7 +10,7 @@ set -euo pipefail
 build=(
   build-essential cmake pkg-config ca-certificates
   libcli11-dev libhiredis-dev libcurl4-openssl-dev libfmt-dev libyaml-cpp-dev
-  nlohmann-json3-dev libhowardhinnant-date-dev libcivetweb-dev libcpp-httplib-dev libkainjow-mustache-dev libssl-dev
+  nlohmann-json3-dev libhowardhinnant-date-dev libevent-dev libcpp-httplib-dev libkainjow-mustache-dev libssl-dev
   doctest-dev redis-server redis-tools
 )
 test=(prometheus openssl curl mandoc bash-completion zsh fish python3)

@@ -6,11 +6,15 @@
 #   (c) Debian's prometheus-redis-exporter with -check-single-keys for the same list
 # then graflowctl and redis_exporter with 100 queues. Prints requests/s, p50/p99 latency,
 # peak RSS, CPU per scrape of the exporter and of Redis, Redis round trips per scrape, and
-# the ratios. Runs drift ~20 % between runs: compare figures from the same run.
+# the ratios. Then the starvation run: each of (a), (b), (c) again while
+# bench/exporter/hold_connections.py holds IDLE (1000) idle and SLOW (200) slow-header
+# connections: the latency of 30 fresh clients (a new connection each, curl), then the
+# same wrk load. Runs drift ~20 % between runs: compare figures from the same run.
 #
 #   bench/exporter/run.sh                 # builds a Release graflowctl in build/bench
 #   GRAFLOWCTL=path/to/graflowctl bench/exporter/run.sh
 #   DURATION=10s CONNECTIONS=8 THREADS=2  # the load (defaults shown)
+#   IDLE=1000 SLOW=200                    # the starvation run (IDLE=0 SLOW=0 skips it)
 #
 # Needs: scripts/install-deps.sh --bench (redis-server, wrk, prometheus-redis-exporter,
 # python3-flask, python3-prometheus-client, python3-redis, curl).
@@ -21,6 +25,8 @@ root=$(cd "$here/../.." && pwd)
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-8}
 THREADS=${THREADS:-2}
+IDLE=${IDLE:-1000}
+SLOW=${SLOW:-200}
 PYTHON=/usr/bin/python3 # Debian's, with the Debian packages the seed uses
 
 for tool in redis-server redis-cli wrk prometheus-redis-exporter curl "$PYTHON"; do
@@ -81,6 +87,22 @@ for i in $(seq 0 99); do
   prefixes100+=(--key-prefix "q$i")
 done
 
+# fresh NAME URL: 30 scrapes, each on a new connection; records p50/p90/max in ms.
+fresh() {
+  local name=$1 url=$2
+  for _ in $(seq 30); do
+    curl -sS -o /dev/null -m 10 -w '%{http_code} %{time_total}\n' "$url" || echo "000 10"
+  done >"$work/$name.fresh"
+  "$PYTHON" - "$work/$name.fresh" "$name" >>"$work/fresh.jsonl" <<'PY'
+import json, sys
+rows = [line.split() for line in open(sys.argv[1])]
+ms = sorted(float(t) * 1000 for _, t in rows)
+print(json.dumps({"name": sys.argv[2], "ok": sum(c == "200" for c, _ in rows), "n": len(rows),
+                  "p50_ms": ms[len(ms) // 2], "p90_ms": ms[int(len(ms) * 0.9) - 1], "max_ms": ms[-1]}))
+PY
+  tail -1 "$work/fresh.jsonl" >&2
+}
+
 # bench NAME PID URL PREFIXES: warm up, run wrk, record the figures as one JSON line.
 bench() {
   local name=$1 pid=$2 url=$3 prefixes=$4
@@ -115,8 +137,9 @@ PY
   tail -1 "$results" >&2
 }
 
-# run NAME PREFIXES CHECK_PATTERN -- COMMAND...: start an exporter, check what it exports,
-# benchmark it, stop it.
+# run NAME PREFIXES CHECK_PATTERN PORT -- COMMAND...: start an exporter, check what it
+# exports, benchmark it, stop it. With STARVE=1: under the held connections, first the
+# fresh-client latency, then wrk.
 run() {
   local name=$1 prefixes=$2 pattern=$3 port=$4
   shift 5
@@ -125,7 +148,21 @@ run() {
   started+=("$pid")
   wait_http "http://127.0.0.1:$port/metrics"
   echo "== $name: $(curl -fsS "http://127.0.0.1:$port/metrics" | grep -E "$pattern" | head -1)" >&2
+  local holder=""
+  if [ "${STARVE:-0}" = 1 ]; then
+    "$PYTHON" "$here/hold_connections.py" 127.0.0.1 "$port" --idle "$IDLE" --slow "$SLOW" >"$work/$name.hold" 2>&1 &
+    holder=$!
+    started+=("$holder")
+    for _ in $(seq 600); do grep -q holding "$work/$name.hold" && break; sleep 0.05; done
+    echo "   $(head -1 "$work/$name.hold"); the exporter has $(find /proc/"$pid"/fd -lname 'socket:*' | wc -l) sockets open" >&2
+    sleep 1
+    fresh "$name" "http://127.0.0.1:$port/metrics"
+  fi
   bench "$name" "$pid" "http://127.0.0.1:$port/metrics" "$prefixes"
+  if [ -n "$holder" ]; then
+    kill "$holder"
+    wait "$holder" 2>/dev/null || true
+  fi
   kill "$pid"
   wait "$pid" 2>/dev/null || true
 }
@@ -150,8 +187,24 @@ run redis_exporter-100 100 '^redis_key_size' "$p" -- \
   prometheus-redis-exporter -redis.addr "redis://127.0.0.1:$redis_port" -web.listen-address "127.0.0.1:$p" \
   -check-single-keys "$(IFS=,; echo "${keys100[*]}")"
 
-"$PYTHON" - "$results" <<'PY'
-import json, sys
+if [ "$IDLE" -gt 0 ] || [ "$SLOW" -gt 0 ]; then
+  echo "== starvation: $IDLE idle + $SLOW slow-header connections held during each run" >&2
+  export STARVE=1
+  p=$(free_port)
+  run graflowctl-starved 1 '^graflow_queue_depth' "$p" -- \
+    "$GRAFLOWCTL" exporter --listen "127.0.0.1:$p" --redis-url "redis://127.0.0.1:$redis_port/0" --key-prefix graflow
+  p=$(free_port)
+  run seed-python-starved 1 '^graflow_queue_depth' "$p" -- \
+    env REDIS_HOST=127.0.0.1 REDIS_PORT="$redis_port" PORT="$p" KEY_PREFIX=graflow "$PYTHON" "$here/seed_exporter.py"
+  p=$(free_port)
+  run redis_exporter-starved 1 '^redis_key_size' "$p" -- \
+    prometheus-redis-exporter -redis.addr "redis://127.0.0.1:$redis_port" -web.listen-address "127.0.0.1:$p" \
+    -check-single-keys graflow:queue
+  unset STARVE
+fi
+
+"$PYTHON" - "$results" "$work/fresh.jsonl" <<'PY'
+import json, os, sys
 rows = {r["name"]: r for r in map(json.loads, open(sys.argv[1]))}
 print(f"{'exporter':<20}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'peak RSS MiB':>14}{'RSS MiB':>9}"
       f"{'exp CPU ms/scrape':>19}{'Redis CPU ms/scrape':>21}{'round trips/scrape':>20}{'errors':>8}")
@@ -170,6 +223,18 @@ checks = [
     ("graflowctl 100-queue / 1-queue CPU per scrape", cost(g100) / cost(g), "< 2x", lambda v: v < 2),
     ("graflowctl 100-queue / 1-queue req/s", g100["rps"] / g["rps"], "(info)", lambda v: True),
 ]
+if "graflowctl-starved" in rows and os.path.exists(sys.argv[2]):
+    fresh = {r["name"]: r for r in map(json.loads, open(sys.argv[2]))}
+    print()
+    print(f"{'fresh client, starved':<24}{'ok':>6}{'p50 ms':>9}{'p90 ms':>9}{'max ms':>9}")
+    for r in fresh.values():
+        print(f"{r['name']:<24}{str(r['ok']) + '/' + str(r['n']):>6}{r['p50_ms']:>9.2f}{r['p90_ms']:>9.2f}{r['max_ms']:>9.2f}")
+    gs = rows["graflowctl-starved"]
+    checks += [
+        ("graflowctl fresh-client p90, starved (ms)", fresh["graflowctl-starved"]["p90_ms"], "< 50 ms", lambda v: v < 50),
+        ("graflowctl RSS, starved (MiB)", gs["vmrss_kib"] / 1024, "< 16 MiB", lambda v: v < 16),
+        ("graflowctl req/s starved / normal", gs["rps"] / g["rps"], "(info)", lambda v: True),
+    ]
 print()
 for label, value, target, ok in checks:
     print(f"{label:<48}{value:>10.2f}   target {target:<9} {'ok' if ok(value) else 'MISSED'}")

@@ -5,7 +5,8 @@
 #include "graflow/core/error.hpp"
 #include "graflow/core/signals.hpp"
 #include "graflow/exporter/run.hpp"
-#include "graflow/net/module.hpp"
+#include "graflow/core/log.hpp"
+#include "graflow/net/server.hpp"
 #include "graflow/redis/store.hpp"
 #include "graflow/redis/url.hpp"
 
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <malloc.h>
 #include <memory>
+#include <sys/resource.h>
 
 namespace graflow::cli {
 namespace {
@@ -38,6 +40,21 @@ std::vector<std::string> choose_prefixes(const Globals& g, const ExporterOptions
   return {"graflow"};
 }
 
+// Every connection is a file descriptor: the event-driven server holds thousands of idle
+// ones (Prometheus, probes, a load test) only if the soft limit (often 1024) is raised to
+// the hard one, which any process may do.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) {
+    return;
+  }
+  const rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    log::debug(1, "open file limit raised from {} to {}", before, limit.rlim_max);
+  }
+}
+
 void run_exporter(Globals& g, const ExporterOptions& opts) {
   exporter::Options o;
   o.listen = exporter::parse_listen(opts.listen);
@@ -56,7 +73,8 @@ void run_exporter(Globals& g, const ExporterOptions& opts) {
   const SignalWatcher signals;
   // Many mostly idle threads: a couple of malloc arenas are enough, and keep RSS small.
   mallopt(M_ARENA_MAX, 2);
-  const std::unique_ptr<net::HttpServer> server = net::server_api().make_server();
+  raise_open_file_limit();
+  const std::unique_ptr<net::HttpServer> server = net::make_http_server();
   exporter::serve(o, *server, [address, timeout] { return std::make_unique<redis::Connection>(address, timeout); },
                   signals);
 }
@@ -66,7 +84,7 @@ void run_exporter(Globals& g, const ExporterOptions& opts) {
 void setup_exporter(CLI::App& app, Globals& g) {
   auto opts = std::make_shared<ExporterOptions>();
   auto* cmd = app.add_subcommand("exporter", "serve the queue depth to Prometheus (/metrics, /healthz, /readyz)");
-  cmd->add_option("--listen", opts->listen, "IPv4 address and port to serve on (ADDR:PORT or :PORT)");
+  cmd->add_option("--listen", opts->listen, "numeric IP address and port to serve on (ADDR:PORT, [IPv6]:PORT or :PORT)");
   cmd->add_option("--key-prefix", opts->prefixes,
                   "queue key prefix to export (repeatable: all read in one Redis round trip per scrape; "
                   "default: the global --key-prefix, $KEY_PREFIX, graflow)");

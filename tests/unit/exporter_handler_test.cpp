@@ -109,6 +109,17 @@ TEST_CASE("HEAD is GET without a body (the server drops it); other methods 405 w
   CHECK(f.redis->request_count() == 1); // only the HEAD /metrics read Redis
 }
 
+TEST_CASE("OPTIONS * is 200 with Allow and reads nothing; * with another method is a 400") {
+  Fixture f;
+  const auto r = f.get("*", "OPTIONS");
+  CHECK(r.status == 200);
+  CHECK(r.body.empty());
+  REQUIRE(r.headers.size() == 1);
+  CHECK(r.headers[0] == std::pair<std::string, std::string>{"Allow", "GET, HEAD"});
+  CHECK(f.get("*", "GET").status == 400);
+  CHECK(f.redis->request_count() == 0);
+}
+
 TEST_CASE("--listen forms and errors") {
   using graflow::exporter::parse_listen;
   CHECK(parse_listen("0.0.0.0:8000").host == "0.0.0.0");
@@ -118,7 +129,7 @@ TEST_CASE("--listen forms and errors") {
   CHECK(parse_listen(":9121").port == 9121);
   CHECK(parse_listen("[::]:8000").host == "::");
   CHECK(parse_listen("[::1]:80").host == "::1");
-  CHECK(parse_listen("localhost:8080").host == "localhost");
+  CHECK(parse_listen("localhost:8080").host == "127.0.0.1");
   const std::string form = "expected ADDR:PORT such as 0.0.0.0:8000, 127.0.0.1:8000 or :8000";
   CHECK(usage_message([] { (void)parse_listen("8000"); }) == "invalid --listen \"8000\": no port; " + form);
   CHECK(usage_message([] { (void)parse_listen("host:http"); }) ==
@@ -129,6 +140,15 @@ TEST_CASE("--listen forms and errors") {
         "invalid --listen \"::1:80\": put an IPv6 address in brackets; " + form);
   CHECK(usage_message([] { (void)parse_listen("[::1"); }) == "invalid --listen \"[::1\": unclosed [; " + form);
   CHECK(usage_message([] { (void)parse_listen("[::1]"); }) == "invalid --listen \"[::1]\": no port; " + form);
+  // Only numeric addresses: no resolver deciding what "999.1.1.1" or "1.2.3" means.
+  CHECK(usage_message([] { (void)parse_listen("999.1.1.1:8000"); }) ==
+        "invalid --listen \"999.1.1.1:8000\": \"999.1.1.1\" is not a numeric IPv4 address; " + form);
+  CHECK(usage_message([] { (void)parse_listen("1.2.3:8000"); }) ==
+        "invalid --listen \"1.2.3:8000\": \"1.2.3\" is not a numeric IPv4 address; " + form);
+  CHECK(usage_message([] { (void)parse_listen("example.com:8000"); }) ==
+        "invalid --listen \"example.com:8000\": \"example.com\" is not a numeric IPv4 address; " + form);
+  CHECK(usage_message([] { (void)parse_listen("[::g]:8000"); }) ==
+        "invalid --listen \"[::g]:8000\": \"::g\" is not a numeric IPv6 address; " + form);
 }
 
 TEST_CASE("key prefixes: none empty, no duplicates") {

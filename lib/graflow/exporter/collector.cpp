@@ -131,7 +131,8 @@ void Collector::run(const std::shared_ptr<State>& state) {
 
 std::shared_ptr<const Reading> Collector::read() {
   State& s = *state_;
-  const auto deadline = Clock::now() + s.options.timeout;
+  const auto start = Clock::now();
+  const auto deadline = start + s.options.timeout;
   std::unique_lock lock(s.mutex);
   // The round trip in flight, or the one this call starts, finishes as generation + 1.
   const std::uint64_t target = s.generation + 1;
@@ -149,7 +150,8 @@ std::shared_ptr<const Reading> Collector::read() {
   }
   lock.unlock();
   auto late = std::make_shared<Reading>();
-  late->duration = s.options.timeout;
+  // Cut short by a stop, the scrape waited less than the timeout: report what it waited.
+  late->duration = s.stopping ? Clock::duration(Clock::now() - start) : Clock::duration(s.options.timeout);
   late->error = s.stopping ? std::string("the exporter is stopping")
                            : fmt::format("Redis at {} did not answer within {}", s.options.redis_endpoint,
                                          format_duration(s.options.timeout));

@@ -23,6 +23,15 @@ Handler::Handler(Collector& collector, MetricsPage page) : collector_(collector)
 
 net::ServerResponse Handler::handle(const net::ServerRequest& request) {
   const std::string_view path = request.path;
+  if (path == "*") {
+    // "OPTIONS *" asks about the server as a whole; no other method takes that target.
+    if (request.method == "OPTIONS") {
+      auto r = plain_response(200, "");
+      r.headers.emplace_back("Allow", "GET, HEAD");
+      return r;
+    }
+    return plain_response(400, "400 bad request: \"*\" is only a target for OPTIONS\n");
+  }
   const bool known = path == "/metrics" || path == "/healthz" || path == "/readyz";
   if (!known) {
     return plain_response(404, "404 page not found\n");

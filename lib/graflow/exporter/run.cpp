@@ -5,6 +5,7 @@
 #include "graflow/core/signals.hpp"
 #include "graflow/exporter/handler.hpp"
 
+#include <arpa/inet.h>
 #include <atomic>
 #include <charconv>
 #include <csignal>
@@ -56,6 +57,16 @@ ListenAddress parse_listen(std::string_view text, std::string_view what) {
     throw bad("the port must be a number from 0 to 65535");
   }
   out.port = value;
+  if (out.host == "localhost") {
+    out.host = "127.0.0.1"; // the one name accepted: what it means is not up to a resolver
+  }
+  // Checked here, so that "999.1.1.1" or "1.2.3" is a usage error rather than whatever the
+  // resolver makes of it ("999.1.1.1" became 231.1.1.1 once).
+  const bool v6 = out.host.find(':') != std::string::npos;
+  unsigned char binary[sizeof(in6_addr)];
+  if (::inet_pton(v6 ? AF_INET6 : AF_INET, out.host.c_str(), binary) != 1) {
+    throw bad(fmt::format("\"{}\" is not a numeric {} address", out.host, v6 ? "IPv6" : "IPv4"));
+  }
   return out;
 }
 
@@ -74,8 +85,42 @@ void validate_prefixes(const std::vector<std::string>& prefixes) {
   }
 }
 
+namespace {
+
+std::atomic<bool> g_hangup{false};
+void on_hangup(int) { g_hangup.store(true); }
+
+// SIGHUP conventionally means "reload"; the exporter has no configuration file to reload,
+// and a terminal closing (or a supervisor's reload) must not kill it mid-scrape: it is
+// logged and the exporter keeps serving.
+class HangupIgnored {
+public:
+  HangupIgnored() {
+    struct sigaction action {};
+    action.sa_handler = &on_hangup;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGHUP, &action, &previous_);
+  }
+  ~HangupIgnored() { sigaction(SIGHUP, &previous_, nullptr); }
+  HangupIgnored(const HangupIgnored&) = delete;
+  HangupIgnored& operator=(const HangupIgnored&) = delete;
+  // Logs a SIGHUP received since the last call.
+  static void report() {
+    if (g_hangup.exchange(false)) {
+      log::write("SIGHUP: nothing to reload (the exporter has no configuration file); still serving");
+    }
+  }
+
+private:
+  struct sigaction previous_ {};
+};
+
+} // namespace
+
 void serve(const Options& options, net::HttpServer& server, Collector::Connect connect,
            const SignalWatcher& signals) {
+  const HangupIgnored hangup;
   Collector::Options co;
   co.key_prefixes = options.key_prefixes;
   co.redis_endpoint = options.redis_endpoint;
@@ -95,6 +140,7 @@ void serve(const Options& options, net::HttpServer& server, Collector::Connect c
   std::atomic<bool> served{false};
   std::thread watcher([&] {
     while (!served.load()) {
+      HangupIgnored::report();
       if (!signals.sleep_for(std::chrono::milliseconds(100))) {
         log::write(fmt::format("{}: stopping", signals.received() == SIGINT ? "SIGINT" : "SIGTERM"));
         collector.shutdown(); // scrapes waiting for a hung Redis answer within 200 ms

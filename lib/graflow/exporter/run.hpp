@@ -20,8 +20,9 @@ struct ListenAddress {
   int port = 0;
 };
 
-// "ADDR:PORT", "[IPv6]:PORT" or ":PORT" (all interfaces). Throws a usage Error naming
-// `what` (the flag) and the expected form.
+// "ADDR:PORT", "[IPv6]:PORT" or ":PORT" (all interfaces); ADDR is a numeric address (or
+// "localhost", read as 127.0.0.1). Throws a usage Error naming `what` (the flag), the
+// cause and the expected form.
 ListenAddress parse_listen(std::string_view text, std::string_view what = "--listen");
 
 // Checks the key prefixes given by the user: at least one, none empty, no duplicates
@@ -35,8 +36,9 @@ struct Options {
   std::chrono::milliseconds scrape_timeout{1000};
 };
 
-// Binds `server` (a failure Error if the address is taken), serves the exporter until a
-// signal arrives, then stops accepting, lets in-flight requests finish and returns.
+// Binds `server` (a failure Error if the address is taken), serves the exporter until
+// SIGTERM or SIGINT arrives, then stops accepting, lets in-flight requests finish and
+// returns. A SIGHUP meanwhile is logged and changes nothing.
 void serve(const Options& options, net::HttpServer& server, Collector::Connect connect,
            const SignalWatcher& signals);
 

@@ -1,7 +1,8 @@
 #pragma once
-// HTTP seams. The implementations (libcurl client, CivetWeb server) live in the
-// graflowctl-net module, loaded only by commands that talk HTTP, so that short commands
-// such as `queue depth` never pay for loading libcurl and OpenSSL (see module.hpp).
+// HTTP seams. The libcurl client lives in the graflowctl-net module, loaded only by
+// commands that talk HTTP, so that short commands such as `queue depth` never pay for
+// loading libcurl and OpenSSL (see module.hpp); the server (libevent) is linked into the
+// binary (server.hpp).
 #include "graflow/core/error.hpp"
 
 #include <chrono>
@@ -88,7 +89,8 @@ public:
   virtual void bind(const std::string& host, int port) = 0;
   // The bound port.
   [[nodiscard]] virtual int port() const = 0;
-  // Serves requests with `handler` (called concurrently from worker threads) until stop().
+  // Serves requests with `handler` (called concurrently from worker threads) until stop();
+  // requests that arrived since bind() are handled too (a 503 if stop() came first).
   virtual void serve(Handler handler) = 0;
   // Stops accepting, lets in-flight requests finish, and makes serve() return. Thread-safe.
   virtual void stop() = 0;

@@ -39,13 +39,14 @@ const Api* load(const char* file, const char* env_name) {
       last_error = dlerror();
       continue;
     }
-    auto* entry = reinterpret_cast<const Api* (*)()>(dlsym(handle, "graflow_net_api"));
+    auto* entry = reinterpret_cast<const Api* (*)(const log::Host*)>(dlsym(handle, "graflow_net_api"));
     if (entry == nullptr) {
       last_error = fmt::format("{} has no graflow_net_api", path.string());
       continue;
     }
     log::debug(2, "loaded {}", path.string());
-    return entry();
+    const log::Host host = log::host(); // copied by the module
+    return entry(&host);
   }
   throw failure(fmt::format("cannot load {}, which graflowctl needs for HTTP ({}); "
                             "reinstall graflowctl or set {}",
@@ -58,13 +59,6 @@ const Api& api() {
   static std::once_flag once;
   static const Api* loaded = nullptr;
   std::call_once(once, [] { loaded = load("graflowctl-net.so", "GRAFLOW_NET_MODULE"); });
-  return *loaded;
-}
-
-const Api& server_api() {
-  static std::once_flag once;
-  static const Api* loaded = nullptr;
-  std::call_once(once, [] { loaded = load("graflowctl-httpd.so", "GRAFLOW_HTTPD_MODULE"); });
   return *loaded;
 }
 

@@ -110,6 +110,9 @@ public:
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);
+    // Logged inside the module with the binary's level and sink (log::attach): no query
+    // string, no headers (tokens).
+    log::debug(2, "HTTP {} {} -> {}", request.method, request.url.substr(0, request.url.find('?')), response.status);
     return response;
   }
 

@@ -1,0 +1,446 @@
+// The HttpServer seam over libevent's evhttp (Debian's libevent 2.1). evhttp parses HTTP
+// and keeps every connection on one event loop; this file hands each request to a small
+// pool of worker threads (the handler blocks: a scrape waits for a Redis round trip) and
+// sends the answer back from the loop thread, the only thread that touches evhttp objects.
+//
+// Why libevent: a thread-per-connection server (CivetWeb, before) is starved by a few
+// idle or slow-header connections, each holding a worker. An event loop holds thousands
+// for a few KiB each, and the workers only ever see complete requests. libevent needs only
+// libc (libmicrohttpd would load GnuTLS into every command), is linked into the binary, and
+// costs `queue depth` nothing measurable at start-up; Boost.Beast would be header-only
+// but slow to compile and several hundred lines of glue.
+//
+// Lifecycle: bind() listens and starts the loop, so port() is known at once (port 0
+// included) and requests that arrive before serve() wait for the handler (a 503 if stop()
+// comes first). stop() closes the listening socket; serve() returns once the requests
+// already received are answered (at most drain_limit), then frees evhttp, which closes the
+// idle keep-alive connections.
+#include "graflow/net/server.hpp"
+
+#include "graflow/core/error.hpp"
+#include "graflow/core/log.hpp"
+
+#include <cerrno>
+#include <cctype>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+#include <fmt/format.h>
+#include <mutex>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace graflow::net {
+namespace {
+
+// Threads running the handler. Scrapes share one Redis round trip (the collector's single
+// flight), so a few are enough; more only matter while Redis hangs, when each waits at most
+// the scrape timeout.
+constexpr int worker_threads = 8;
+// A connection with nothing happening for this long is closed: an idle keep-alive one, or a
+// request (headers, body) that stopped arriving. Inactivity, not a total: libevent has no
+// per-request deadline, but a trickling connection costs only its buffer (max_headers).
+constexpr int connection_timeout_s = 15;
+constexpr std::size_t max_headers = 16 * 1024;
+constexpr std::size_t max_body = 1024 * 1024;
+// How long serve() waits, once stopped, for requests being handled to be answered.
+constexpr timeval drain_limit{5, 0};
+// After accept() fails for lack of file descriptors, accepting pauses this long (instead
+// of the loop spinning on a listening socket that stays readable).
+constexpr timeval accept_pause{0, 100'000};
+
+void on_libevent_log(int /*severity*/, const char* message) { log::debug(1, "libevent: {}", message); }
+
+// Once per process: locking (workers wake the loop with event_active) and libevent's own
+// messages routed to -v instead of stderr.
+void init_library() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    evthread_use_pthreads();
+    event_set_log_callback(&on_libevent_log);
+  });
+}
+
+const char* method_name(evhttp_cmd_type type) {
+  switch (type) {
+  case EVHTTP_REQ_GET: return "GET";
+  case EVHTTP_REQ_POST: return "POST";
+  case EVHTTP_REQ_HEAD: return "HEAD";
+  case EVHTTP_REQ_PUT: return "PUT";
+  case EVHTTP_REQ_DELETE: return "DELETE";
+  case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+  case EVHTTP_REQ_TRACE: return "TRACE";
+  case EVHTTP_REQ_CONNECT: return "CONNECT";
+  case EVHTTP_REQ_PATCH: return "PATCH";
+  }
+  return "";
+}
+
+// "Address already in use" -> "address already in use".
+std::string errno_text(int err) {
+  std::string text = std::strerror(err);
+  if (!text.empty()) {
+    text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  }
+  return text;
+}
+
+// A listening, non-blocking socket on host:port (numeric); throws a failure Error.
+int listen_socket(const std::string& host, int port, const std::string& address) {
+  addrinfo hints{};
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || found == nullptr) {
+    throw failure(fmt::format("cannot listen on {}: not a numeric IP address", address));
+  }
+  const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int err = errno;
+  if (fd >= 0) {
+    const int on = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (::bind(fd, found->ai_addr, found->ai_addrlen) != 0 || ::listen(fd, 1024) != 0) {
+      err = errno;
+      ::close(fd);
+      ::freeaddrinfo(found);
+      throw failure(fmt::format("cannot listen on {}: {}", address, errno_text(err)));
+    }
+  }
+  ::freeaddrinfo(found);
+  if (fd < 0) {
+    throw failure(fmt::format("cannot listen on {}: {}", address, errno_text(err)));
+  }
+  return fd;
+}
+
+int bound_port(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    return 0;
+  }
+  if (addr.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+  }
+  return ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+}
+
+ServerResponse plain(int status, std::string body) {
+  ServerResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+class EvhttpServer final : public HttpServer {
+public:
+  EvhttpServer() { init_library(); }
+  ~EvhttpServer() override { shut_down(); }
+  EvhttpServer(const EvhttpServer&) = delete;
+  EvhttpServer& operator=(const EvhttpServer&) = delete;
+
+  void bind(const std::string& host, int port) override {
+    const bool ipv6 = host.find(':') != std::string::npos;
+    const std::string address = (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+    const int fd = listen_socket(host, port, address);
+    port_ = bound_port(fd);
+    base_ = event_base_new();
+    http_ = base_ != nullptr ? evhttp_new(base_) : nullptr;
+    bound_ = http_ != nullptr ? evhttp_accept_socket_with_handle(http_, fd) : nullptr; // owns fd from here
+    if (bound_ == nullptr) {
+      ::close(fd);
+      free_libevent();
+      throw failure(fmt::format("cannot listen on {}: cannot start the HTTP server", address));
+    }
+    evhttp_set_timeout(http_, connection_timeout_s);
+    evhttp_set_max_headers_size(http_, max_headers);
+    evhttp_set_max_body_size(http_, max_body);
+    // Every method reaches the handler, which answers 405 with Allow; evhttp's default
+    // set would answer OPTIONS or PATCH with 501 itself.
+    evhttp_set_allowed_methods(http_, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
+                                          EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+                                          EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+    evhttp_set_gencb(http_, &EvhttpServer::on_request, this);
+    evconnlistener* listener = evhttp_bound_socket_get_listener(bound_);
+    evconnlistener_set_error_cb(listener, &EvhttpServer::on_accept_error);
+    done_event_ = event_new(base_, -1, 0, &EvhttpServer::on_done, this);
+    stop_event_ = event_new(base_, -1, 0, &EvhttpServer::on_stop, this);
+    drain_timer_ = evtimer_new(base_, &EvhttpServer::on_drain_limit, this);
+    resume_timer_ = evtimer_new(base_, &EvhttpServer::on_resume_accept, this);
+    for (int i = 0; i < worker_threads; ++i) {
+      workers_.emplace_back([this] { work(); });
+    }
+    loop_ = std::thread([this] {
+      event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY);
+      std::lock_guard lock(mutex_);
+      loop_ended_ = true;
+      changed_.notify_all();
+    });
+  }
+
+  [[nodiscard]] int port() const override { return port_; }
+
+  void serve(Handler handler) override {
+    {
+      std::unique_lock lock(mutex_);
+      handler_ = std::make_shared<const Handler>(std::move(handler));
+      work_.notify_all();
+      changed_.wait(lock, [&] { return loop_ended_ || base_ == nullptr; });
+    }
+    shut_down();
+  }
+
+  void stop() override {
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_requested_) {
+        return;
+      }
+      stop_requested_ = true;
+      work_.notify_all();
+    }
+    if (stop_event_ != nullptr) {
+      event_active(stop_event_, 0, 0); // on the loop thread: close the listening socket
+    }
+  }
+
+private:
+  struct Job {
+    evhttp_request* request;
+    ServerRequest parsed;
+  };
+  struct Answer {
+    evhttp_request* request;
+    ServerResponse response;
+    bool close; // stopping: ask the client to go
+  };
+
+  // Loop thread: a complete request, handed to the workers.
+  static void on_request(evhttp_request* req, void* arg) {
+    auto* self = static_cast<EvhttpServer*>(arg);
+    Job job{req, {}};
+    job.parsed.method = method_name(evhttp_request_get_command(req));
+    // The path of an origin-form or absolute-form target ("http://host/metrics"), decoded;
+    // "*" for OPTIONS *.
+    const evhttp_uri* uri = evhttp_request_get_evhttp_uri(req);
+    const char* path = uri != nullptr ? evhttp_uri_get_path(uri) : nullptr;
+    if (path != nullptr) {
+      char* decoded = evhttp_uridecode(path, 0, nullptr);
+      job.parsed.path = decoded != nullptr ? decoded : path;
+      std::free(decoded);
+    }
+    if (job.parsed.path.empty() && evhttp_uri_get_host(uri) != nullptr) {
+      job.parsed.path = "/"; // "http://host" names the root
+    }
+    const evkeyvalq* headers = evhttp_request_get_input_headers(req);
+    for (const evkeyval* h = headers->tqh_first; h != nullptr; h = h->next.tqe_next) {
+      job.parsed.headers.emplace(h->key, h->value);
+    }
+    // In flight until its answer is written out (or its connection is gone).
+    evhttp_request_set_on_complete_cb(req, &EvhttpServer::on_complete, self);
+    std::lock_guard lock(self->mutex_);
+    ++self->in_flight_;
+    self->jobs_.push_back(std::move(job));
+    self->work_.notify_one();
+  }
+
+  // Worker thread: runs the handler (or answers 503 if stopped before serve()).
+  void work() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      work_.wait(lock, [&] { return workers_exit_ || (!jobs_.empty() && (handler_ || stop_requested_)); });
+      if (workers_exit_) {
+        return; // what is still queued was never answered: evhttp_free() drops it
+      }
+      Job job = std::move(jobs_.front());
+      jobs_.pop_front();
+      const std::shared_ptr<const Handler> handler = handler_;
+      lock.unlock();
+      ServerResponse response = handler ? handle(*handler, job.parsed) : plain(503, "503 service unavailable\n");
+      lock.lock();
+      answers_.push_back({job.request, std::move(response), stop_requested_});
+      if (answers_.size() == 1) {
+        event_active(done_event_, 0, 0); // answers_ was empty: no wake-up pending yet
+      }
+    }
+  }
+
+  static ServerResponse handle(const Handler& handler, const ServerRequest& request) {
+    try {
+      return handler(request);
+    } catch (const std::exception& e) {
+      log::write(fmt::format("{} {}: {}", request.method, request.path, e.what()));
+      return plain(500, "500 internal server error\n");
+    }
+  }
+
+  // Loop thread: sends the answers the workers finished.
+  static void on_done(evutil_socket_t, short, void* arg) {
+    auto* self = static_cast<EvhttpServer*>(arg);
+    std::vector<Answer> answers;
+    {
+      std::lock_guard lock(self->mutex_);
+      answers.swap(self->answers_);
+    }
+    int gone = 0;
+    for (const Answer& a : answers) {
+      gone += reply(a.request, a.response, a.close) ? 0 : 1;
+    }
+    self->finished(gone);
+  }
+
+  // Loop thread: evhttp wrote an answer out completely.
+  static void on_complete(evhttp_request*, void* arg) { static_cast<EvhttpServer*>(arg)->finished(1); }
+
+  void finished(int requests) {
+    std::lock_guard lock(mutex_);
+    in_flight_ -= requests;
+    if (stop_requested_ && in_flight_ == 0) {
+      event_base_loopbreak(base_); // every answer is out: the loop may end
+    }
+  }
+
+  // Sends an answer; false when the client had already gone (evhttp then frees the
+  // request without completing it).
+  static bool reply(evhttp_request* req, const ServerResponse& response, bool close) {
+    if (evhttp_request_get_connection(req) == nullptr) {
+      evhttp_send_reply(req, response.status, nullptr, nullptr);
+      return false;
+    }
+    evkeyvalq* out = evhttp_request_get_output_headers(req);
+    evhttp_add_header(out, "Content-Type", response.content_type.c_str());
+    // Set here, so that HEAD gets the length of the body it is not sent.
+    evhttp_add_header(out, "Content-Length", std::to_string(response.body.size()).c_str());
+    for (const auto& [name, value] : response.headers) {
+      evhttp_add_header(out, name.c_str(), value.c_str());
+    }
+    if (close) {
+      evhttp_add_header(out, "Connection", "close");
+    }
+    if (evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
+      evbuffer_add(evhttp_request_get_output_buffer(req), response.body.data(), response.body.size());
+    }
+    evhttp_send_reply(req, response.status, nullptr, nullptr);
+    return true;
+  }
+
+  // Loop thread: stop accepting; end the loop now or once the requests received are answered.
+  static void on_stop(evutil_socket_t, short, void* arg) {
+    auto* self = static_cast<EvhttpServer*>(arg);
+    if (self->bound_ != nullptr) {
+      evhttp_del_accept_socket(self->http_, self->bound_);
+      self->bound_ = nullptr;
+    }
+    std::lock_guard lock(self->mutex_);
+    if (self->in_flight_ == 0) {
+      event_base_loopbreak(self->base_);
+    } else {
+      evtimer_add(self->drain_timer_, &drain_limit);
+    }
+  }
+
+  static void on_drain_limit(evutil_socket_t, short, void* arg) {
+    event_base_loopbreak(static_cast<EvhttpServer*>(arg)->base_);
+  }
+
+  static void on_accept_error(evconnlistener* listener, void* arg) {
+    auto* self = static_cast<EvhttpServer*>(arg);
+    const int err = EVUTIL_SOCKET_ERROR();
+    if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+      if (!self->warned_accept_) {
+        log::write(fmt::format("cannot accept a connection: {} (more connections than the file descriptor "
+                               "limit allows); pausing accept for 100 ms",
+                               errno_text(err)));
+        self->warned_accept_ = true;
+      }
+      evconnlistener_disable(listener);
+      evtimer_add(self->resume_timer_, &accept_pause);
+    }
+  }
+
+  static void on_resume_accept(evutil_socket_t, short, void* arg) {
+    auto* self = static_cast<EvhttpServer*>(arg);
+    if (self->bound_ != nullptr) {
+      evconnlistener_enable(evhttp_bound_socket_get_listener(self->bound_));
+    }
+  }
+
+  // Ends the loop, then the workers, then frees evhttp (closing every connection left).
+  void shut_down() {
+    if (base_ == nullptr) {
+      return;
+    }
+    stop();
+    if (loop_.joinable()) {
+      loop_.join();
+    }
+    {
+      std::lock_guard lock(mutex_);
+      workers_exit_ = true;
+      work_.notify_all();
+    }
+    for (auto& w : workers_) {
+      w.join();
+    }
+    workers_.clear();
+    free_libevent();
+  }
+
+  void free_libevent() {
+    for (event* e : {done_event_, stop_event_, drain_timer_, resume_timer_}) {
+      if (e != nullptr) {
+        event_free(e);
+      }
+    }
+    done_event_ = stop_event_ = drain_timer_ = resume_timer_ = nullptr;
+    if (http_ != nullptr) {
+      evhttp_free(http_);
+      http_ = nullptr;
+      bound_ = nullptr;
+    }
+    if (base_ != nullptr) {
+      event_base_free(base_);
+      base_ = nullptr;
+    }
+  }
+
+  int port_ = 0;
+  event_base* base_ = nullptr;
+  evhttp* http_ = nullptr;
+  evhttp_bound_socket* bound_ = nullptr; // loop thread only, once serving
+  event* done_event_ = nullptr;
+  event* stop_event_ = nullptr;
+  event* drain_timer_ = nullptr;
+  event* resume_timer_ = nullptr;
+  bool warned_accept_ = false; // loop thread only
+  std::thread loop_;
+  std::vector<std::thread> workers_;
+
+  std::mutex mutex_; // guards everything below
+  std::condition_variable work_;    // workers: a job, a handler, a stop
+  std::condition_variable changed_; // serve(): the loop ended
+  std::deque<Job> jobs_;
+  std::vector<Answer> answers_;
+  std::shared_ptr<const Handler> handler_;
+  int in_flight_ = 0; // requests received and not answered yet
+  bool stop_requested_ = false;
+  bool loop_ended_ = false;
+  bool workers_exit_ = false;
+};
+
+} // namespace
+
+std::unique_ptr<HttpServer> make_http_server() { return std::make_unique<EvhttpServer>(); }
+
+} // namespace graflow::net
