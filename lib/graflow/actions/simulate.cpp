@@ -23,15 +23,30 @@ std::int64_t ms_of(const std::string& text, const char* flag) {
   return d;
 }
 
-// user:password@ never reaches an error message.
-std::string redacted(const std::string& url) {
+// The user:password@ of `url`, empty when it has none.
+std::string userinfo_of(const std::string& url) {
   const auto scheme = url.find("://");
-  const auto at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
-  const auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  if (scheme == std::string::npos || at == std::string::npos || (slash != std::string::npos && at > slash)) {
-    return url;
+  if (scheme == std::string::npos) {
+    return {};
   }
-  return url.substr(0, scheme + 3) + "REDACTED@" + url.substr(at + 1);
+  const auto at = url.find('@', scheme + 3);
+  const auto slash = url.find('/', scheme + 3);
+  if (at == std::string::npos || (slash != std::string::npos && at > slash)) {
+    return {};
+  }
+  return url.substr(scheme + 3, at + 1 - (scheme + 3));
+}
+
+// `text` with the URL's credentials replaced: they never reach an error or the output.
+std::string redacted(std::string text, const std::string& url) {
+  const std::string secret = userinfo_of(url);
+  if (secret.empty()) {
+    return text;
+  }
+  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
+    text.replace(pos, secret.size(), "REDACTED@");
+  }
+  return text;
 }
 
 struct Load {
@@ -103,9 +118,9 @@ Load load_of(const SimulateOptions& o, const HttpClientFactory& http, std::optio
     try {
       load.trace = fetch_depth(*client, q);
     } catch (const Error& e) {
-      throw Error(e.code(), redacted(e.what()));
+      throw Error(e.code(), redacted(e.what(), q.base_url));
     }
-    load.what = fmt::format("graflow_queue_depth{{key_prefix=\"{}\"}} from {}", q.key_prefix, redacted(q.base_url));
+    load.what = fmt::format("graflow_queue_depth{{key_prefix=\"{}\"}} from {}", q.key_prefix, redacted(q.base_url, q.base_url));
   }
   return load;
 }
