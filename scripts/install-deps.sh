@@ -13,7 +13,7 @@ build=(
   nlohmann-json3-dev libcivetweb-dev libcpp-httplib-dev libkainjow-mustache-dev libssl-dev
   doctest-dev libplplot-dev redis-server redis-tools
 )
-test=(prometheus openssl curl mandoc bash-completion zsh fish python3)
+test=(prometheus openssl curl mandoc bash-completion zsh fish python3 libxml2-dev)
 bench=(hyperfine wrk prometheus-redis-exporter python3-flask python3-prometheus-client python3-redis)
 
 want=("${build[@]}")

@@ -174,25 +174,6 @@ RunResult run_open(const HpaSpec& spec, const Trace& depth, const ModelOptions& 
   return result;
 }
 
-std::int64_t nearest_rank(const std::vector<std::pair<std::int64_t, std::int64_t>>& sorted_waits, double p) {
-  std::int64_t total = 0;
-  for (const auto& w : sorted_waits) {
-    total += w.second;
-  }
-  if (total == 0) {
-    return 0;
-  }
-  const auto rank = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(p / 100.0 * static_cast<double>(total))));
-  std::int64_t seen = 0;
-  for (const auto& w : sorted_waits) {
-    seen += w.second;
-    if (seen >= rank) {
-      return w.first;
-    }
-  }
-  return sorted_waits.back().first;
-}
-
 RunResult run_closed(const HpaSpec& spec, const Trace& arrivals, const ModelOptions& o) {
   RunResult result;
   result.closed = true;
@@ -216,17 +197,9 @@ RunResult run_closed(const HpaSpec& spec, const Trace& arrivals, const ModelOpti
   };
   std::deque<Group> queue;
   std::int64_t queued = 0;
-  std::vector<std::pair<std::int64_t, std::int64_t>> waits; // (wait, tasks), zero waits apart
-  std::int64_t zero_waits = 0;
-  auto record_wait = [&](std::int64_t wait, std::int64_t n) {
-    if (wait <= 0) {
-      zero_waits += n;
-    } else if (!waits.empty() && waits.back().first == wait) {
-      waits.back().second += n;
-    } else {
-      waits.emplace_back(wait, n);
-    }
-  };
+  const bool on_grid = std::all_of(arrivals.points.begin(), arrivals.points.end(),
+                                   [&](const TracePoint& p) { return p.t_ms % o.step_ms == 0; });
+  WaitTally waits(o.step_ms, o.end_ms, on_grid);
   DepthHistory history(o.metric_delay_ms / o.step_ms);
   const double step_s = static_cast<double>(o.step_ms) / 1000.0;
   double capacity = 0;
@@ -309,7 +282,7 @@ RunResult run_closed(const HpaSpec& spec, const Trace& arrivals, const ModelOpti
     while (start > 0) {
       Group& g = queue.front();
       const std::int64_t n = std::min(start, g.count);
-      record_wait(t - g.arrival, n);
+      waits.record(t - g.arrival, n);
       g.count -= n;
       start -= n;
       if (g.count == 0) {
@@ -327,16 +300,13 @@ RunResult run_closed(const HpaSpec& spec, const Trace& arrivals, const ModelOpti
     s.drain_ms = 0;
   }
   for (const auto& g : queue) {
-    record_wait(o.end_ms - g.arrival, g.count);
+    waits.record(o.end_ms - g.arrival, g.count);
   }
   s.final_depth = queued;
-  std::sort(waits.begin(), waits.end());
-  if (zero_waits > 0) {
-    waits.insert(waits.begin(), {0, zero_waits});
-  }
-  s.wait_p50_ms = nearest_rank(waits, 50);
-  s.wait_p99_ms = nearest_rank(waits, 99);
-  s.wait_max_ms = waits.empty() ? 0 : waits.back().first;
+  const auto sorted = waits.sorted();
+  s.wait_p50_ms = nearest_rank(sorted, 50);
+  s.wait_p99_ms = nearest_rank(sorted, 99);
+  s.wait_max_ms = sorted.empty() ? 0 : sorted.back().first;
   return result;
 }
 

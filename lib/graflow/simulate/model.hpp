@@ -5,6 +5,7 @@
 #include "graflow/config/profile.hpp"
 #include "graflow/simulate/hpa.hpp"
 #include "graflow/simulate/traces.hpp"
+#include "graflow/simulate/waits.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -67,9 +68,5 @@ RunResult run_open(const HpaSpec& spec, const Trace& depth, const ModelOptions& 
 
 // Closed loop: `arrivals` join a FIFO queue served by ready pods at per_worker_rate.
 RunResult run_closed(const HpaSpec& spec, const Trace& arrivals, const ModelOptions& options);
-
-// Nearest-rank percentile `p` (0 < p <= 100) of waits given as (wait, count) pairs, sorted
-// by wait; 0 when there are none.
-std::int64_t nearest_rank(const std::vector<std::pair<std::int64_t, std::int64_t>>& sorted_waits, double p);
 
 } // namespace graflow::simulate

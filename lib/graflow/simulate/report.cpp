@@ -33,7 +33,7 @@ ordered_json rules_json(const config::ScalingRules& r) {
   return j;
 }
 
-std::string dur(std::int64_t ms) { return format_duration(std::chrono::milliseconds(ms)); }
+std::string dur(std::int64_t ms) { return ms == 0 ? "0s" : format_duration(std::chrono::milliseconds(ms)); }
 
 std::string seconds_text(std::int64_t ms) {
   return ms % 1000 == 0 ? fmt::format("{}", ms / 1000) : fmt::format("{:.3f}", static_cast<double>(ms) / 1000.0);

@@ -106,7 +106,7 @@ std::string render(const PlotData& data) {
   panel(data.depth, unit, data.end_s, "queue depth (tasks)", data.title.c_str());
   panel(data.replicas, unit, data.end_s, "replicas (pods)", "");
   plend();
-  std::fclose(mem); // PLplot leaves a file it was given open
+  // plend() has closed `mem` (PLplot closes its output file), which sets buffer and size.
   std::string svg(buffer, size);
   std::free(buffer);
   if (svg.find("</svg>") == std::string::npos) {
