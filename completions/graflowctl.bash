@@ -9,7 +9,7 @@
 _graflowctl_spec() {
   case $1 in
     '')
-      cmds='profiles render queue adapter deploy scale status exporter doctor completion'
+      cmds='profiles render queue adapter deploy scale status exporter doctor simulate completion'
       flags='-h --help --version -v --verbose --no-color'
       opts='--config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output'
       args='' ;;
@@ -77,6 +77,11 @@ _graflowctl_spec() {
       cmds=''
       flags='-h --help --version -v --verbose --no-color'
       opts='-p --profile --set --prometheus-url --prometheus-service --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output'
+      args='' ;;
+    'simulate')
+      cmds=''
+      flags='--chart --no-chart --tune -h --help --version -v --verbose --no-color'
+      opts='-p --profile --set --depth-trace --from-prometheus --start --end --arrivals-trace --load --per-worker-rate --pod-startup --metric-delay --sync-period --tolerance --downscale-stabilization --start-replicas --duration --step --svg --compare --max-wait --min-replicas --max-replicas --average-value --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output'
       args='' ;;
     'completion')
       cmds=''

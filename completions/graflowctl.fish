@@ -69,7 +69,7 @@ end
 function __graflowctl_commands_of
     switch $argv[1]
         case ''
-            printf '%s\n' profiles render queue adapter deploy scale status exporter doctor completion
+            printf '%s\n' profiles render queue adapter deploy scale status exporter doctor simulate completion
         case 'profiles'
             printf '%s\n' show
         case 'queue'
@@ -110,6 +110,8 @@ function __graflowctl_value_options_of
             printf '%s\n' --listen --key-prefix --scrape-timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout -o --output
         case 'doctor'
             printf '%s\n' -p --profile --set --prometheus-url --prometheus-service --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+        case 'simulate'
+            printf '%s\n' -p --profile --set --depth-trace --from-prometheus --start --end --arrivals-trace --load --per-worker-rate --pod-startup --metric-delay --sync-period --tolerance --downscale-stabilization --start-replicas --duration --step --svg --compare --max-wait --min-replicas --max-replicas --average-value --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
         case 'completion'
             printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
     end
@@ -127,6 +129,7 @@ complete -c graflowctl -n '__graflowctl_at ""' -a scale -d 'emergency scale: det
 complete -c graflowctl -n '__graflowctl_at ""' -a status -d 'workers, HPA (or detached since ...), metric, queue and the formula'
 complete -c graflowctl -n '__graflowctl_at ""' -a exporter -d 'serve the queue depth to Prometheus (/metrics, /healthz, /readyz)'
 complete -c graflowctl -n '__graflowctl_at ""' -a doctor -d 'check every link of the pipeline, with a hint for each failure'
+complete -c graflowctl -n '__graflowctl_at ""' -a simulate -d 'replay a load against a profile\'s HPA and queue (what-if, tuning)'
 complete -c graflowctl -n '__graflowctl_at ""' -a completion -d 'print the shell completion script for bash, zsh or fish'
 complete -c graflowctl -n '__graflowctl_at "profiles"' -a show -d 'show one profile, resolved, with where each value comes from'
 complete -c graflowctl -n '__graflowctl_first_arg_at "profiles show"' -a '(__graflowctl_dynamic profiles)' -d 'profile name'
@@ -181,3 +184,28 @@ complete -c graflowctl -n '__graflowctl_at "exporter"' -l key-prefix -x -d 'queu
 complete -c graflowctl -n '__graflowctl_at "exporter"' -l scrape-timeout -x -d 'longest a scrape waits for Redis before answering graflow_redis_up 0'
 complete -c graflowctl -n '__graflowctl_at "doctor"' -l prometheus-url -x -d 'query Prometheus directly at this URL'
 complete -c graflowctl -n '__graflowctl_at "doctor"' -l prometheus-service -x -d 'else query it through the API server\'s service proxy: NAMESPACE/NAME:PORT'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -s p -l profile -x -a '(__graflowctl_dynamic profiles)' -d 'profile to simulate (default: the config\'s defaultProfile)'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l set -x -d 'override one value of the profile, KEY=VALUE (repeatable)'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l depth-trace -x -d 'open loop: CSV "seconds,depth", the recorded queue depth'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l from-prometheus -x -d 'open loop on graflow_queue_depth recorded in Prometheus at URL'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l start -x -d 'with --from-prometheus: start of the range (RFC 3339 or Unix seconds)'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l end -x -d 'with --from-prometheus: end of the range'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l arrivals-trace -x -d 'closed loop: CSV "seconds,tasks", tasks arriving then'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l load -x -d 'closed loop generator: steady:rate=R | burst:tasks=N,every=D | daily:low=L,high=H (joined with +)'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l per-worker-rate -x -d 'tasks/s one ready worker finishes (closed loop)'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l pod-startup -x -d 'time from a scale-up to the new pod being ready'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l metric-delay -x -d 'age of the depth the HPA sees (scrape + adapter)'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l sync-period -x -d 'HPA sync period (--horizontal-pod-autoscaler-sync-period)'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l tolerance -x -d 'HPA tolerance (--horizontal-pod-autoscaler-tolerance)'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l downscale-stabilization -x -d 'HPA downscale stabilization window'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l start-replicas -x -d 'replicas at t = 0 (default minReplicas; 0 allowed)'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l duration -x -d 'length of the run (default: the trace\'s last row)'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l step -x -d 'time step (default 1s; 15s with --from-prometheus, also the query\'s step)'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l svg -x -d 'also draw depth and replicas over time into FILE (SVG)'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l chart -l no-chart -d 'terminal chart of depth and replicas (default: on a terminal)'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l compare -x -d 'run a second profile on the same load, side by side'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l tune -d 'search minReplicas, maxReplicas, averageValue and behavior for the cheapest profile within --max-wait'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l max-wait -x -d 'with --tune: the p99 wait the profile must keep'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l min-replicas -x -d 'with --tune: minReplicas range A..B'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l max-replicas -x -d 'with --tune: maxReplicas range A..B'
+complete -c graflowctl -n '__graflowctl_at "simulate"' -l average-value -x -d 'with --tune: averageValue range A..B'
