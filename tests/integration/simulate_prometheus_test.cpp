@@ -45,7 +45,7 @@ TEST_CASE("simulate replays graflow_queue_depth recorded by a real Prometheus") 
     o.profile.key_prefix = "graflow";
     o.from_prometheus = prometheus.url();
     o.start = std::to_string(start - 2);
-    o.end = std::to_string(end);
+    o.end = std::to_string(end + 1); // the last scrape may be later than the whole second `end`
     o.step = "1s";
     o.sync_period = "1s";
     o.metric_delay = "0s";
