@@ -209,6 +209,8 @@ RunResult run_closed(const HpaSpec& spec, const Trace& arrivals, const ModelOpti
   std::int64_t t_max = 0;
   bool drained = false;
 
+  std::int32_t ready = 0;     // pods with ready_at <= t: the entries before next_ready
+  std::size_t next_ready = 0;
   std::int64_t k = 0;
   for (std::int64_t t = 0; t <= o.end_ms; t += o.step_ms, ++k) {
     // (1) arrivals in [t, t + step), none after the end
@@ -227,12 +229,9 @@ RunResult run_closed(const HpaSpec& spec, const Trace& arrivals, const ModelOpti
       drained = false;
       s.drain_ms.reset();
     }
-    std::int32_t ready = 0;
-    for (const auto& p : pods) {
-      if (p.ready_at > t) {
-        break;
-      }
-      ready += p.count;
+    // Pods whose start-up has ended by t (entries are sorted by ready_at).
+    for (; next_ready < pods.size() && pods[next_ready].ready_at <= t; ++next_ready) {
+      ready += pods[next_ready].count;
     }
     // (2) the controller
     if (t % o.sync_period_ms == 0) {
@@ -245,11 +244,14 @@ RunResult run_closed(const HpaSpec& spec, const Trace& arrivals, const ModelOpti
         const std::int64_t at = t + o.pod_startup_ms;
         if (!pods.empty() && pods.back().ready_at == at) {
           pods.back().count += r.replicas - replicas;
+          if (pods.size() <= next_ready) {
+            ready += r.replicas - replicas; // that entry is already ready (no start-up)
+          }
         } else {
           pods.push_back({at, r.replicas - replicas});
         }
-        if (o.pod_startup_ms == 0) {
-          ready += r.replicas - replicas;
+        for (; next_ready < pods.size() && pods[next_ready].ready_at <= t; ++next_ready) {
+          ready += pods[next_ready].count;
         }
       } else {
         // Not-ready pods first, newest first, then the most recently ready: all from the back.
@@ -257,13 +259,14 @@ RunResult run_closed(const HpaSpec& spec, const Trace& arrivals, const ModelOpti
         while (remove > 0) {
           Pods& last = pods.back();
           const std::int32_t n = std::min(remove, last.count);
-          if (last.ready_at <= t) {
+          if (pods.size() <= next_ready) {
             ready -= n;
           }
           last.count -= n;
           remove -= n;
           if (last.count == 0) {
             pods.pop_back();
+            next_ready = std::min(next_ready, pods.size());
           }
         }
       }
