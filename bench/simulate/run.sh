@@ -56,8 +56,8 @@ if command -v hyperfine >/dev/null; then
   hyperfine -N --warmup 1 --runs 5 \
     -n "7-day closed loop (604,800 rows)" "$(printf '%q ' "${week_closed[@]}")" \
     -n "7-day open loop (604,800 rows)" "$(printf '%q ' "${week_open[@]}")" \
-    -n "--tune, one day" "$(printf '%q ' "${tune_day[@]}")" \
-    -n "--help (start-up)" "$GRAFLOWCTL --help"
+    -n "tune (one day)" "$(printf '%q ' "${tune_day[@]}")" \
+    -n "help (start-up)" "$GRAFLOWCTL --help"
 else
   for name in week_closed week_open tune_day; do
     declare -n cmd=$name
