@@ -227,3 +227,23 @@ TEST_CASE("simulate tune: the cheapest candidate within the wait, deterministic"
   t.min_replicas = {1, 1};
   CHECK_FALSE(tune(p, arrivals(points), o, t).best.has_value());
 }
+
+TEST_CASE("simulate model: a scale-down removes pods still starting first") {
+  HpaSpec s;
+  s.min_replicas = 1;
+  s.max_replicas = 10;
+  s.target_average_milli = 10'000;
+  ModelOptions o = closed(60'000, 1000.0); // the burst is served at t = 0
+  o.metric_delay_ms = 0;
+  o.pod_startup_ms = 30'000;
+  o.flags.downscale_stabilization = Millis(0);
+  const auto r = run_closed(s, arrivals({{0, 1000}}), o);
+  REQUIRE(r.syncs.size() >= 2);
+  CHECK(r.syncs[0].replicas == 4); // 1 ready + 3 starting
+  CHECK(r.syncs[0].ready == 1);
+  CHECK(r.syncs[1].depth == 0);
+  CHECK(r.syncs[1].replicas == 1);
+  CHECK(r.syncs[1].ready == 1); // the three starting pods went, not the ready one
+  CHECK(r.summary.direction_changes == 1);
+  CHECK(r.summary.scale_events == 2);
+}
