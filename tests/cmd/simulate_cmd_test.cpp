@@ -139,7 +139,12 @@ TEST_CASE("simulate --load and --tune") {
   CHECK(doc["runs"][0]["summary"]["tasks_arrived"] == 4 * 3600 + 4 * 300);
   REQUIRE(doc.contains("tune"));
   CHECK(doc["tune"]["max_wait_s"] == 120);
-  CHECK(doc["tune"]["candidates"].get<int>() >= 200);
+  std::vector<std::string> keys;
+  const auto ordered = nlohmann::ordered_json::parse(r.out);
+  for (const auto& [k, v] : ordered["tune"].items()) {
+    keys.push_back(k);
+  }
+  CHECK(keys == std::vector<std::string>{"max_wait_s", "best", "summary"});
   REQUIRE(doc["tune"]["best"].is_object());
   CHECK(doc["tune"]["summary"]["wait_p99_s"].get<double>() <= 120);
 
@@ -148,6 +153,7 @@ TEST_CASE("simulate --load and --tune") {
   REQUIRE(text.code == 0);
   check_golden(GOLDEN_DIR, "simulate-tune.txt", text.out);
   CHECK(text.out.find("profiles:\n  prod-tuned:\n    extends: prod\n") != std::string::npos);
+  CHECK(text.out.find("tune: 256 candidates, p99 wait <= 2m") != std::string::npos);
 }
 
 TEST_CASE("simulate --svg draws both profiles with axes and a legend") {

@@ -159,7 +159,6 @@ ordered_json report_json(const std::vector<NamedRun>& runs, const std::optional<
               {"behavior", behavior}};
     }
     doc["tune"] = {{"max_wait_s", seconds_json(tune->max_wait_ms)},
-                   {"candidates", tune->result.candidates},
                    {"best", best},
                    {"summary", tune->result.best ? summary_json(tune->result.summary) : ordered_json(nullptr)}};
   }
