@@ -133,6 +133,7 @@ std::unique_ptr<CLI::App> make_app(Globals& g) {
   setup_status(app, g);
   setup_exporter(app, g);
   setup_doctor(app, g);
+  setup_simulate(app, g);
   setup_completion(app, g);
 
   return app_ptr;

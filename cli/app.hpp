@@ -80,6 +80,7 @@ void setup_status(CLI::App& app, Globals& g);
 void setup_doctor(CLI::App& app, Globals& g);
 void setup_completion(CLI::App& app, Globals& g);
 void setup_exporter(CLI::App& app, Globals& g);
+void setup_simulate(CLI::App& app, Globals& g);
 
 // The whole command tree with its options bound to `g` (for run(), completions and tests).
 std::unique_ptr<CLI::App> make_app(Globals& g);

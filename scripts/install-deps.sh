@@ -11,9 +11,9 @@ build=(
   build-essential cmake pkg-config ca-certificates
   libcli11-dev libhiredis-dev libcurl4-openssl-dev libfmt-dev libyaml-cpp-dev
   nlohmann-json3-dev libhowardhinnant-date-dev libevent-dev libcpp-httplib-dev libkainjow-mustache-dev libssl-dev
-  doctest-dev redis-server redis-tools
+  doctest-dev libplplot-dev redis-server redis-tools
 )
-test=(prometheus openssl curl mandoc bash-completion zsh fish python3)
+test=(prometheus openssl curl mandoc bash-completion zsh fish python3 libxml2-dev)
 bench=(hyperfine wrk prometheus-redis-exporter python3-flask python3-prometheus-client python3-redis)
 
 want=("${build[@]}")

@@ -53,7 +53,24 @@ struct HpaSpec {
 struct ControllerFlags {
   double tolerance = 0.1;                          // --horizontal-pod-autoscaler-tolerance
   Millis downscale_stabilization{5 * 60 * 1000};   // --horizontal-pod-autoscaler-downscale-stabilization
+  // The legacy path's scale-up cap max(factor × current, minimum): upstream's package variables
+  // scaleUpLimitFactor/scaleUpLimitMinimum. Only upstream's tests change them (factor 8).
+  double scale_up_limit_factor = 2.0;
+  double scale_up_limit_minimum = 4.0;
 };
+
+// GenerateHPAScaleUpRules: `rules` with every unset field taken from the scale-up defaults.
+[[nodiscard]] HpaScalingRules resolve_scale_up_rules(const std::optional<HpaScalingRules>& rules);
+// GenerateHPAScaleDownRules plus the controller's fill-in of the window: `rules` with every unset
+// field taken from the scale-down defaults, the window from `downscale_stabilization` (whole seconds).
+[[nodiscard]] HpaScalingRules resolve_scale_down_rules(const std::optional<HpaScalingRules>& rules,
+                                                       Millis downscale_stabilization);
+
+// ReplicaCalculator.GetExternalPerPodMetricReplicas for an already summed `usage_milli`: the
+// proposal for `status_replicas` pods against `target_average_milli` per pod.
+[[nodiscard]] std::int32_t external_per_pod_replicas(std::int32_t status_replicas,
+                                                     std::int64_t target_average_milli,
+                                                     std::int64_t usage_milli, double tolerance);
 
 // The three conditions as the HPA's status shows them after a sync: upstream's reason
 // strings (e.g. "ReadyForNewScale", "ValidMetricFound", "ScaleUpLimit"); nullopt before a
@@ -95,16 +112,54 @@ public:
 
   [[nodiscard]] const HpaSpec& spec() const { return spec_; }
 
-private:
+  // An unstabilized recommendation as upstream keeps it (timestampedRecommendation).
   struct Recommendation {
-    std::int32_t replicas;
-    Millis at;
+    std::int32_t replicas = 0;
+    Millis at{0};
+    bool operator==(const Recommendation&) const = default;
   };
+  // A change of replicas (timestampedScaleEvent); `change` is the absolute value.
   struct ScaleEvent {
-    std::int32_t change;
-    Millis at;
+    std::int32_t change = 0;
+    Millis at{0};
     bool outdated = false;
+    bool operator==(const ScaleEvent&) const = default;
   };
+
+  // For tests and replay only: replaces the history as if earlier syncs had left it. The first
+  // sync's seed {current, t} is then skipped, as upstream skips it for a non-nil history.
+  void seed_history(std::vector<Recommendation> recommendations, std::vector<ScaleEvent> scale_up_events,
+                    std::vector<ScaleEvent> scale_down_events, Conditions conditions = {});
+
+  [[nodiscard]] const std::vector<Recommendation>& recommendations() const { return recommendations_; }
+  [[nodiscard]] const std::vector<ScaleEvent>& scale_up_events() const { return scale_up_events_; }
+  [[nodiscard]] const std::vector<ScaleEvent>& scale_down_events() const { return scale_down_events_; }
+  [[nodiscard]] const Conditions& conditions() const { return conditions_; }
+
+  // A replica count after the rate and range limits, and upstream's ScalingLimited reason.
+  struct Limit {
+    std::int32_t replicas = 0;
+    const char* reason = "";
+  };
+  // convertDesiredReplicasWithBehaviorRate on the behavior path: `desired` (already stabilized)
+  // limited by the policies over the stored scale events and by [min, max]. Public for tests.
+  [[nodiscard]] Limit behavior_rate_limit(Millis now, std::int32_t current, std::int32_t desired) const;
+
+  // storeScaleEvent: records a change from `previous` to `next` replicas at `now` (behavior path
+  // only), reusing the slot of an event older than the direction's longest policy period. sync()
+  // calls it on every rescale; public for tests and replay.
+  void store_scale_event(Millis now, std::int32_t previous, std::int32_t next);
+
+private:
+  struct Resolved {
+    HpaScalingRules up;   // every field set
+    HpaScalingRules down; // every field set
+  };
+  std::int32_t normalize_legacy(Millis now, std::int32_t current, std::int32_t desired);
+  std::int32_t stabilize_legacy(Millis now, std::int32_t desired);
+  std::int32_t normalize_with_behaviors(Millis now, std::int32_t current, std::int32_t desired);
+  std::int32_t stabilize_with_behaviors(Millis now, std::int32_t current, std::int32_t desired,
+                                        const char** reason);
 
   HpaSpec spec_;
   ControllerFlags flags_;
@@ -112,7 +167,17 @@ private:
   std::vector<ScaleEvent> scale_up_events_;
   std::vector<ScaleEvent> scale_down_events_;
   Conditions conditions_;
+  std::optional<Resolved> resolved_; // the behavior with the API defaults; nullopt: legacy path
   bool first_sync_done_ = false;
 };
+
+// convertDesiredReplicasWithRules (the legacy path): `desired` limited to [min, scale-up cap]
+// where the cap is min(max, max(factor × current, minimum)) from `flags`.
+[[nodiscard]] Controller::Limit legacy_limit(std::int32_t current, std::int32_t desired, std::int32_t min_replicas,
+                                             std::int32_t max_replicas, const ControllerFlags& flags);
+
+// getReplicasChangePerPeriod: the sum of the changes in `events` strictly after now - period.
+[[nodiscard]] std::int32_t replicas_change_per_period(Millis now, std::int32_t period_seconds,
+                                                      const std::vector<Controller::ScaleEvent>& events);
 
 } // namespace graflow::simulate
