@@ -78,13 +78,15 @@ TEST_CASE("precise errors") {
   CHECK(error_of("nothing") == "--queue \"nothing\": expected LAYOUT:NAME[,option=value...] (layouts: graflow, list, "
                                "zset, stream, celery, rq, sidekiq, bullmq)");
   CHECK(error_of("rq:") == "--queue \"rq:\": the rq layout needs a name after \"rq:\"");
-  CHECK(error_of("rq:x,prefix=y") == "--queue \"rq:x,prefix=y\": unknown option \"prefix\" for the rq layout; it "
+  CHECK(error_of("rq:x,prefix=y") == "--queue \"rq:x,prefix=y\": unknown option \"prefix\" for the rq layout "
+                                     "(prefix= is for bullmq); it takes id");
+  CHECK(error_of("rq:x,colour=y") == "--queue \"rq:x,colour=y\": unknown option \"colour\" for the rq layout; it "
                                      "takes id");
   CHECK(error_of("bullmq:x,prefx=y") == "--queue \"bullmq:x,prefx=y\": unknown option \"prefx\" for the bullmq "
                                         "layout (did you mean prefix?); it takes id, prefix");
   CHECK(error_of("list:x,group=g") ==
-        "--queue \"list:x,group=g\": unknown option \"group\" for the list layout (did you mean id?); it takes id, "
-        "keys");
+        "--queue \"list:x,group=g\": unknown option \"group\" for the list layout (group= is for stream); it takes "
+        "id, keys");
   CHECK(error_of("rq:x,id=Not Valid") ==
         "--queue \"rq:x,id=Not Valid\": id \"Not Valid\" is not a Kubernetes label value: at most 63 letters, digits, "
         "'-', '_' and '.', starting and ending with a letter or digit");

@@ -128,8 +128,17 @@ QueueSpec build(const std::string& where, Layout layout, std::string name,
   std::set<std::string> seen;
   for (const auto& [key, value] : options) {
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      // An option of another layout says which; anything else gets a spelling hint.
+      std::vector<std::string_view> owners;
+      for (const auto& l : layouts()) {
+        if (std::find(l.options.begin(), l.options.end(), key) != l.options.end()) {
+          owners.push_back(l.name);
+        }
+      }
+      const std::string hint = owners.empty() ? closest_hint(key, allowed)
+                                              : fmt::format(" ({}= is for {})", key, fmt::join(owners, ", "));
       throw usage_error(fmt::format("{}: unknown option \"{}\" for the {} layout{}; it takes {}", where, key,
-                                    layout_name(layout), closest_hint(key, allowed), fmt::join(allowed, ", ")));
+                                    layout_name(layout), hint, fmt::join(allowed, ", ")));
     }
     if (!seen.insert(key).second) {
       throw usage_error(fmt::format("{}: option \"{}\" given twice", where, key));
