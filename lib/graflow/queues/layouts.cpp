@@ -14,12 +14,25 @@ std::string describe(const QueueSpec& spec) {
   return fmt::format("layout {}, queue {}", layout_name(spec.layout), spec.id);
 }
 
+// Celery's step keys hold \x06\x16: keys are shown with control bytes escaped.
+std::string printable(const std::string& key) {
+  std::string out;
+  for (const char c : key) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string wrong_type_message(const std::string& key, const std::string& expected, const std::string& actual,
                                const std::string& queue) {
   if (actual.empty() || actual == "none") {
-    return fmt::format("key {} is not a {} ({})", key, expected, queue);
+    return fmt::format("key {} is not a {} ({})", printable(key), expected, queue);
   }
-  return fmt::format("key {} holds a {}, not a {} ({})", key, actual, expected, queue);
+  return fmt::format("key {} holds a {}, not a {} ({})", printable(key), actual, expected, queue);
 }
 
 } // namespace
@@ -37,13 +50,13 @@ void check(const QueueSpec& spec, const std::string& key, std::string_view expec
   if (reply.str.find("WRONGTYPE") != std::string::npos) {
     throw WrongTypeError(key, std::string(expected), spec);
   }
-  throw failure(fmt::format("reading key {} ({}): {}", key, describe(spec), reply.str));
+  throw failure(fmt::format("reading key {} ({}): {}", printable(key), describe(spec), reply.str));
 }
 
 long long integer(const QueueSpec& spec, const std::string& key, std::string_view expected, const Reply& reply) {
   check(spec, key, expected, reply);
   if (!reply.is_integer()) {
-    throw failure(fmt::format("reading key {} ({}): unexpected reply", key, describe(spec)));
+    throw failure(fmt::format("reading key {} ({}): unexpected reply", printable(key), describe(spec)));
   }
   return reply.integer;
 }
@@ -55,7 +68,7 @@ std::optional<std::string> string_or_nil(const QueueSpec& spec, const std::strin
     return std::nullopt;
   }
   if (!reply.is_string()) {
-    throw failure(fmt::format("reading key {} ({}): unexpected reply", key, describe(spec)));
+    throw failure(fmt::format("reading key {} ({}): unexpected reply", printable(key), describe(spec)));
   }
   return reply.str;
 }

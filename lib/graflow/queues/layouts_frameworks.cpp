@@ -28,19 +28,6 @@ constexpr const char* celery_unacked_script =
     "if n > tonumber(ARGV[1]) then return n end "
     "return redis.call('HVALS', KEYS[1])";
 
-std::string printable(const std::string& key) {
-  // Celery's step keys hold \x06\x16: show them escaped in messages.
-  std::string out;
-  for (const char c : key) {
-    if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 } // namespace
 
 // --- Celery -------------------------------------------------------------------------------
@@ -60,7 +47,7 @@ Stage celery_interpret(const QueueSpec& spec, const std::vector<Reply>& replies)
   const auto keys = celery_keys(spec);
   long long waiting = 0;
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    waiting += integer(spec, printable(keys[i]), "list", replies.at(i));
+    waiting += integer(spec, keys[i], "list", replies.at(i));
   }
   stage.reading.waiting = waiting;
   const std::string unacked = spec.global_keyprefix + "unacked";
