@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <map>
-#include <regex>
 #include <set>
 #include <yaml-cpp/yaml.h>
 
@@ -77,9 +77,13 @@ std::string layout_list() {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
+// [A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?, at most 63 characters.
 bool is_label_value(const std::string& value) {
-  static const std::regex re("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
-  return value.size() <= 63 && std::regex_match(value, re);
+  const auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  if (value.empty() || value.size() > 63 || !alnum(value.front()) || !alnum(value.back())) {
+    return false;
+  }
+  return std::all_of(value.begin(), value.end(), [&](char c) { return alnum(c) || c == '-' || c == '_' || c == '.'; });
 }
 
 std::string label_rule() {
