@@ -13,7 +13,8 @@ build=(
   nlohmann-json3-dev libhowardhinnant-date-dev libevent-dev libcpp-httplib-dev libkainjow-mustache-dev libssl-dev
   doctest-dev libplplot-dev redis-server redis-tools
 )
-test=(prometheus openssl curl mandoc bash-completion zsh fish python3 libxml2-dev)
+# The queue frameworks the layout tests drive (tests/frameworks/), and npm for BullMQ.
+test=(prometheus openssl curl mandoc bash-completion zsh fish python3 python3-celery python3-rq ruby-sidekiq libxml2-dev)
 bench=(hyperfine wrk prometheus-redis-exporter python3-flask python3-prometheus-client python3-redis)
 
 want=("${build[@]}")
@@ -31,11 +32,30 @@ if [ "${#want[@]}" -gt "${#build[@]}" ] && ! command -v kubectl >/dev/null; then
   want+=(kubernetes-client)
 fi
 
+# BullMQ comes from npm (package-lock.json), into tests/frameworks/node_modules.
+npm_frameworks() {
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/frameworks"
+  if [ ! -d "$dir/node_modules/bullmq" ]; then
+    echo "install-deps: npm ci in $dir" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# Node may come from elsewhere (e.g. NodeSource's nodejs, which bundles npm and conflicts
+# with Debian's npm): Debian's are added only when npm is absent.
+if [ "${#want[@]}" -gt "${#build[@]}" ] && ! command -v npm >/dev/null; then
+  want+=(nodejs npm)
+fi
+
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+  [ "${#want[@]}" -gt "${#build[@]}" ] && npm_frameworks
+  exit 0
+fi
 
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
@@ -47,3 +67,5 @@ echo "install-deps: installing ${missing[*]}" >&2
 if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
   "${sudo[@]}" systemctl disable --now redis-server prometheus prometheus-redis-exporter >/dev/null 2>&1 || true
 fi
+[ "${#want[@]}" -gt "${#build[@]}" ] && npm_frameworks
+exit 0

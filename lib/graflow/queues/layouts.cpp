@@ -1,0 +1,221 @@
+#include "graflow/queues/layouts.hpp"
+
+#include "graflow/queues/detail.hpp"
+
+#include <charconv>
+#include <ctime>
+#include <fmt/format.h>
+
+namespace graflow::queues {
+
+namespace {
+
+std::string describe(const QueueSpec& spec) {
+  return fmt::format("layout {}, queue {}", layout_name(spec.layout), spec.id);
+}
+
+// Celery's step keys hold \x06\x16: keys are shown with control bytes escaped.
+std::string printable(const std::string& key) {
+  std::string out;
+  for (const char c : key) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string wrong_type_message(const std::string& key, const std::string& expected, const std::string& actual,
+                               const std::string& queue) {
+  if (actual.empty() || actual == "none") {
+    return fmt::format("key {} is not a {} ({})", printable(key), expected, queue);
+  }
+  return fmt::format("key {} holds a {}, not a {} ({})", printable(key), actual, expected, queue);
+}
+
+} // namespace
+
+WrongTypeError::WrongTypeError(std::string key_, std::string expected_, const QueueSpec& spec, std::string actual_)
+    : Error(Exit::failure, wrong_type_message(key_, expected_, actual_, describe(spec))), key(std::move(key_)),
+      expected(std::move(expected_)), actual(std::move(actual_)), queue(describe(spec)) {}
+
+namespace detail {
+
+void check(const QueueSpec& spec, const std::string& key, std::string_view expected, const Reply& reply) {
+  if (!reply.is_error()) {
+    return;
+  }
+  if (reply.str.find("WRONGTYPE") != std::string::npos) {
+    throw WrongTypeError(key, std::string(expected), spec);
+  }
+  throw failure(fmt::format("reading key {} ({}): {}", printable(key), describe(spec), reply.str));
+}
+
+long long integer(const QueueSpec& spec, const std::string& key, std::string_view expected, const Reply& reply) {
+  check(spec, key, expected, reply);
+  if (!reply.is_integer()) {
+    throw failure(fmt::format("reading key {} ({}): unexpected reply", printable(key), describe(spec)));
+  }
+  return reply.integer;
+}
+
+std::optional<std::string> string_or_nil(const QueueSpec& spec, const std::string& key, std::string_view expected,
+                                         const Reply& reply) {
+  check(spec, key, expected, reply);
+  if (reply.is_nil()) {
+    return std::nullopt;
+  }
+  if (!reply.is_string()) {
+    throw failure(fmt::format("reading key {} ({}): unexpected reply", printable(key), describe(spec)));
+  }
+  return reply.str;
+}
+
+double age_seconds(TimePoint now, TimePoint then) {
+  const double s = std::chrono::duration<double>(now - then).count();
+  return s < 0 ? 0.0 : s;
+}
+
+TimePoint from_ms(long long ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+
+} // namespace detail
+
+std::optional<long long> stream_id_ms(const std::string& id) {
+  const auto dash = id.find('-');
+  const std::string_view ms_part = std::string_view(id).substr(0, dash);
+  long long ms = 0;
+  auto [ptr, ec] = std::from_chars(ms_part.data(), ms_part.data() + ms_part.size(), ms);
+  if (ms_part.empty() || ec != std::errc{} || ptr != ms_part.data() + ms_part.size()) {
+    return std::nullopt;
+  }
+  return ms;
+}
+
+std::optional<TimePoint> parse_rq_time(const std::string& text) {
+  // RQ 1.13 writes utcformat(): '%Y-%m-%dT%H:%M:%S.%fZ'; older jobs may lack the fraction.
+  std::tm tm{};
+  const char* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (rest == nullptr) {
+    return std::nullopt;
+  }
+  long long micros = 0;
+  if (*rest == '.') {
+    ++rest;
+    int digits = 0;
+    while (*rest >= '0' && *rest <= '9') {
+      if (digits < 6) {
+        micros = micros * 10 + (*rest - '0');
+        ++digits;
+      }
+      ++rest;
+    }
+    for (; digits < 6; ++digits) {
+      micros *= 10;
+    }
+  }
+  if (*rest != 'Z' && *rest != '\0') {
+    return std::nullopt;
+  }
+  const time_t seconds = timegm(&tm);
+  return TimePoint(std::chrono::seconds(seconds)) + std::chrono::microseconds(micros);
+}
+
+std::vector<Command> first_commands(const QueueSpec& spec, TimePoint now) {
+  switch (spec.layout) {
+  case Layout::graflow:
+  case Layout::list:
+  case Layout::zset:
+    return detail::plain_commands(spec);
+  case Layout::stream:
+    return spec.group.empty() ? detail::plain_commands(spec) : detail::group_commands(spec);
+  case Layout::celery:
+    return detail::celery_commands(spec);
+  case Layout::rq:
+    return detail::rq_commands(spec, now);
+  case Layout::sidekiq:
+    return detail::sidekiq_commands(spec);
+  case Layout::bullmq:
+    return detail::bullmq_commands(spec);
+  }
+  return {};
+}
+
+Stage interpret_first(const QueueSpec& spec, const std::vector<Reply>& replies, TimePoint now) {
+  switch (spec.layout) {
+  case Layout::graflow:
+  case Layout::list:
+  case Layout::zset:
+    return detail::plain_interpret(spec, replies, now);
+  case Layout::stream:
+    return spec.group.empty() ? detail::plain_interpret(spec, replies, now)
+                              : detail::group_interpret(spec, replies, now);
+  case Layout::celery:
+    return detail::celery_interpret(spec, replies);
+  case Layout::rq:
+    return detail::rq_interpret(spec, replies, now);
+  case Layout::sidekiq:
+    return detail::sidekiq_interpret(spec, replies, now);
+  case Layout::bullmq:
+    return detail::bullmq_interpret(spec, replies, now);
+  }
+  return {};
+}
+
+std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueSpec>& specs, TimePoint now) {
+  std::vector<Command> batch;
+  std::vector<std::pair<std::size_t, std::size_t>> spans; // [begin, end) per queue
+  for (const auto& spec : specs) {
+    auto commands = first_commands(spec, now);
+    spans.emplace_back(batch.size(), batch.size() + commands.size());
+    for (auto& c : commands) {
+      batch.push_back(std::move(c));
+    }
+  }
+  const auto replies = runner.pipeline(batch);
+  std::vector<Stage> stages;
+  stages.reserve(specs.size());
+  try {
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      std::vector<Reply> mine(replies.begin() + static_cast<std::ptrdiff_t>(spans[i].first),
+                              replies.begin() + static_cast<std::ptrdiff_t>(spans[i].second));
+      stages.push_back(interpret_first(specs[i], mine, now));
+    }
+    std::vector<Command> second;
+    std::vector<std::pair<std::size_t, std::size_t>> spans2;
+    for (auto& stage : stages) {
+      spans2.emplace_back(second.size(), second.size() + stage.followup.size());
+      for (auto& c : stage.followup) {
+        second.push_back(c);
+      }
+    }
+    if (!second.empty()) {
+      const auto replies2 = runner.pipeline(second);
+      for (std::size_t i = 0; i < stages.size(); ++i) {
+        if (stages[i].followup.empty()) {
+          continue;
+        }
+        std::vector<Reply> mine(replies2.begin() + static_cast<std::ptrdiff_t>(spans2[i].first),
+                                replies2.begin() + static_cast<std::ptrdiff_t>(spans2[i].second));
+        stages[i].finish(stages[i].reading, mine);
+      }
+    }
+  } catch (const WrongTypeError& e) {
+    // Only on this error path: ask what the key holds, to say so.
+    std::string actual;
+    const auto type = runner.pipeline({{"TYPE", e.key}});
+    if (!type.empty() && type[0].is_string()) {
+      actual = type[0].str;
+    }
+    throw failure(wrong_type_message(e.key, e.expected, actual, e.queue));
+  }
+  std::vector<Reading> out;
+  out.reserve(stages.size());
+  for (auto& stage : stages) {
+    out.push_back(std::move(stage.reading));
+  }
+  return out;
+}
+
+} // namespace graflow::queues

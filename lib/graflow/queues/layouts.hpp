@@ -1,0 +1,72 @@
+#pragma once
+// Reading queues of every layout (DESIGN.md §5b) through a CommandRunner: waiting and in
+// flight of all queues in one pipelined round trip (phase 1), then one dependent round trip
+// for what needs an ID read in phase 1 (head jobs for the oldest age, Sidekiq's work hashes,
+// a stream group's next undelivered entry). Never KEYS or SCAN. The interpretation of
+// replies is pure and tested with replies built by hand (tests/unit/queues_*_test.cpp).
+#include "graflow/core/error.hpp"
+#include "graflow/queues/reply.hpp"
+#include "graflow/queues/spec.hpp"
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace graflow::queues {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+// What one queue looks like now. An empty optional is "unknown": never reported as 0.
+struct Reading {
+  std::string id;
+  Layout layout = Layout::graflow;
+  std::string key; // main_key()
+  std::optional<long long> waiting;
+  std::optional<long long> in_flight;        // only layouts whose framework records it
+  std::optional<double> oldest_age_seconds;  // 0 for a known-empty queue
+  std::optional<bool> paused;                // bullmq only
+  std::string waiting_unknown;               // why waiting is unknown (empty when known)
+  std::string in_flight_unknown;             // why in flight is unknown, where it is read at all
+};
+
+// Celery's unacked hash is read (HVALS) only up to this many entries; above it, in flight
+// is unknown.
+inline constexpr long long celery_unacked_limit = 10'000;
+
+// A key of the wrong type: says which key, what it should be and for which queue. `actual`
+// is filled in by read_queues() with a TYPE read (empty in the pure layer).
+class WrongTypeError : public Error {
+public:
+  WrongTypeError(std::string key, std::string expected, const QueueSpec& spec, std::string actual = {});
+  std::string key;
+  std::string expected;
+  std::string actual;
+  std::string queue; // "layout celery, queue x"
+};
+
+// What phase 1 produced for one queue, and how to finish it in phase 2.
+struct Stage {
+  Reading reading;
+  std::vector<Command> followup; // phase-2 commands (may be empty)
+  // Applies the replies to `followup`, in order. Unset when followup is empty.
+  std::function<void(Reading&, const std::vector<Reply>&)> finish;
+};
+
+// The phase-1 commands of one queue (`now` for RQ's expired started jobs).
+std::vector<Command> first_commands(const QueueSpec& spec, TimePoint now);
+// Interprets the replies to first_commands(spec, now) (same count, same order). Throws
+// WrongTypeError for a wrong-type key and a failure Error for any other error reply.
+Stage interpret_first(const QueueSpec& spec, const std::vector<Reply>& replies, TimePoint now);
+
+// Reads every queue: one pipelined batch for all phase-1 commands, at most one more for all
+// phase-2 commands, and a TYPE read only when a key has the wrong type (to name it).
+std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueSpec>& specs, TimePoint now);
+
+// Parses a Redis stream entry ID ("1700000000000-3") into its millisecond time.
+std::optional<long long> stream_id_ms(const std::string& id);
+// Parses RQ's enqueued_at ("2026-12-01T09:20:20.123456Z", UTC) into a time point.
+std::optional<TimePoint> parse_rq_time(const std::string& text);
+
+} // namespace graflow::queues

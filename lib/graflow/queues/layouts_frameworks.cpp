@@ -1,0 +1,242 @@
+// The task frameworks' own Redis schemas (versions and sources in README "Queue layouts"):
+// Celery (kombu's Redis transport), RQ, Sidekiq and BullMQ.
+#include "graflow/queues/detail.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace graflow::queues::detail {
+namespace {
+
+// kombu.transport.redis.Channel.sep: a priority step's list is NAME + sep + step.
+constexpr std::string_view kombu_sep = "\x06\x16";
+
+std::vector<std::string> celery_keys(const QueueSpec& spec) {
+  std::vector<std::string> keys;
+  for (const int step : spec.steps) {
+    // kombu's _q_for_pri: step 0 is the bare queue name.
+    keys.push_back(step == 0 ? spec.global_keyprefix + spec.name
+                             : fmt::format("{}{}{}{}", spec.global_keyprefix, spec.name, kombu_sep, step));
+  }
+  return keys;
+}
+
+// Returns the unacked hash's values, or its length when above the limit (then nothing is
+// transferred). Keys in KEYS, so it is cluster-safe.
+constexpr const char* celery_unacked_script =
+    "local n = redis.call('HLEN', KEYS[1]) "
+    "if n > tonumber(ARGV[1]) then return n end "
+    "return redis.call('HVALS', KEYS[1])";
+
+} // namespace
+
+// --- Celery -------------------------------------------------------------------------------
+
+std::vector<Command> celery_commands(const QueueSpec& spec) {
+  std::vector<Command> out;
+  for (const auto& key : celery_keys(spec)) {
+    out.push_back({"LLEN", key});
+  }
+  out.push_back({"EVAL", celery_unacked_script, "1", spec.global_keyprefix + "unacked",
+                 std::to_string(celery_unacked_limit)});
+  return out;
+}
+
+Stage celery_interpret(const QueueSpec& spec, const std::vector<Reply>& replies) {
+  Stage stage{base_reading(spec), {}, {}};
+  const auto keys = celery_keys(spec);
+  long long waiting = 0;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    waiting += integer(spec, keys[i], "list", replies.at(i));
+  }
+  stage.reading.waiting = waiting;
+  const std::string unacked = spec.global_keyprefix + "unacked";
+  const Reply& values = replies.at(keys.size());
+  check(spec, unacked, "hash", values);
+  if (values.is_integer()) {
+    stage.reading.in_flight_unknown =
+        fmt::format("the unacked hash {} has {} entries, more than the {} graflowctl reads", unacked, values.integer,
+                    celery_unacked_limit);
+    return stage;
+  }
+  // kombu's QoS.append stores each delivery as JSON [message, exchange, routing_key]. Celery
+  // declares each queue with its own name as routing key, so that names the queue.
+  long long in_flight = 0;
+  for (const auto& v : values.elements) {
+    const auto doc = nlohmann::json::parse(v.str, nullptr, false);
+    if (doc.is_array() && doc.size() == 3 && doc[2].is_string() && doc[2].get<std::string>() == spec.name) {
+      ++in_flight;
+    }
+  }
+  stage.reading.in_flight = in_flight;
+  return stage;
+}
+
+// --- RQ -------------------------------------------------------------------------------------
+
+std::vector<Command> rq_commands(const QueueSpec& spec, TimePoint now) {
+  const auto key = "rq:queue:" + spec.name;
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  return {
+      {"LLEN", key},
+      // StartedJobRegistry: score = expiry; RQ drops entries with score <= now (cleanup()).
+      {"ZCOUNT", "rq:wip:" + spec.name, fmt::format("({}", seconds), "+inf"},
+      {"LINDEX", key, "0"}, // workers LPOP: the head is the next job
+  };
+}
+
+Stage rq_interpret(const QueueSpec& spec, const std::vector<Reply>& replies, TimePoint now) {
+  Stage stage{base_reading(spec), {}, {}};
+  const auto key = "rq:queue:" + spec.name;
+  stage.reading.waiting = integer(spec, key, "list", replies.at(0));
+  stage.reading.in_flight = integer(spec, "rq:wip:" + spec.name, "sorted set", replies.at(1));
+  const auto head = string_or_nil(spec, key, "list", replies.at(2));
+  if (!head) {
+    stage.reading.oldest_age_seconds = 0.0;
+    return stage;
+  }
+  const auto job_key = "rq:job:" + *head;
+  stage.followup.push_back({"HGET", job_key, "enqueued_at"});
+  stage.finish = [spec, now, job_key](Reading& reading, const std::vector<Reply>& r) {
+    if (auto text = string_or_nil(spec, job_key, "hash", r.at(0))) {
+      if (auto then = parse_rq_time(*text)) {
+        reading.oldest_age_seconds = age_seconds(now, *then);
+      }
+    }
+  };
+  return stage;
+}
+
+// --- Sidekiq ----------------------------------------------------------------------------------
+
+std::vector<Command> sidekiq_commands(const QueueSpec& spec) {
+  const auto key = "queue:" + spec.name;
+  return {
+      {"LLEN", key},
+      {"LINDEX", key, "-1"}, // Sidekiq LPUSHes and BRPOPs: the oldest job is at -1
+      {"SMEMBERS", "processes"},
+  };
+}
+
+Stage sidekiq_interpret(const QueueSpec& spec, const std::vector<Reply>& replies, TimePoint now) {
+  Stage stage{base_reading(spec), {}, {}};
+  const auto key = "queue:" + spec.name;
+  stage.reading.waiting = integer(spec, key, "list", replies.at(0));
+  if (auto head = string_or_nil(spec, key, "list", replies.at(1))) {
+    const auto job = nlohmann::json::parse(*head, nullptr, false);
+    if (job.is_object() && job.contains("enqueued_at") && job["enqueued_at"].is_number()) {
+      const double then = job["enqueued_at"].get<double>();
+      const double age = std::chrono::duration<double>(now.time_since_epoch()).count() - then;
+      stage.reading.oldest_age_seconds = age < 0 ? 0.0 : age;
+    }
+  } else {
+    stage.reading.oldest_age_seconds = 0.0;
+  }
+  const Reply& procs = replies.at(2);
+  check(spec, "processes", "set", procs);
+  std::vector<std::string> identities;
+  for (const auto& p : procs.elements) {
+    identities.push_back(p.str);
+  }
+  if (identities.empty()) {
+    stage.reading.in_flight = 0;
+    return stage;
+  }
+  // Each live process (its hash expires 60 s after the last heartbeat) keeps a hash
+  // "<identity>:workers": thread id -> JSON {queue, payload, run_at}, rewritten every 5 s.
+  for (const auto& id : identities) {
+    stage.followup.push_back({"EXISTS", id});
+    stage.followup.push_back({"HVALS", id + ":workers"});
+  }
+  stage.finish = [spec, identities](Reading& reading, const std::vector<Reply>& r) {
+    long long busy = 0;
+    for (std::size_t i = 0; i < identities.size(); ++i) {
+      const long long alive = integer(spec, identities[i], "hash", r.at(2 * i));
+      const Reply& works = r.at(2 * i + 1);
+      check(spec, identities[i] + ":workers", "hash", works);
+      if (alive == 0) {
+        continue; // a crashed process not yet pruned from "processes", as Sidekiq's WorkSet skips
+      }
+      for (const auto& w : works.elements) {
+        const auto doc = nlohmann::json::parse(w.str, nullptr, false);
+        if (doc.is_object() && doc.contains("queue") && doc["queue"] == spec.name) {
+          ++busy;
+        }
+      }
+    }
+    reading.in_flight = busy;
+  };
+  return stage;
+}
+
+// --- BullMQ -----------------------------------------------------------------------------------
+
+std::vector<Command> bullmq_commands(const QueueSpec& spec) {
+  const auto base = spec.prefix + ":" + spec.name;
+  return {
+      {"LLEN", base + ":wait"},   {"LINDEX", base + ":wait", "-1"},   // LPUSH; workers take from -1
+      {"ZCARD", base + ":prioritized"}, {"ZRANGE", base + ":prioritized", "0", "0"},
+      {"LLEN", base + ":paused"}, {"LINDEX", base + ":paused", "-1"}, // before BullMQ 5.x's change
+      {"LLEN", base + ":active"}, {"HGET", base + ":meta", "paused"},
+  };
+}
+
+Stage bullmq_interpret(const QueueSpec& spec, const std::vector<Reply>& replies, TimePoint now) {
+  Stage stage{base_reading(spec), {}, {}};
+  const auto base = spec.prefix + ":" + spec.name;
+  std::vector<std::string> heads;
+  // A list's count and its oldest job; older versions kept a "0:<delay>" marker at the tail,
+  // which getCounts does not count either.
+  const auto list = [&](const std::string& key, const Reply& len, const Reply& tail) {
+    long long n = integer(spec, key, "list", len);
+    if (auto id = string_or_nil(spec, key, "list", tail)) {
+      if (id->rfind("0:", 0) == 0) {
+        n = n > 0 ? n - 1 : 0;
+      } else {
+        heads.push_back(*id);
+      }
+    }
+    return n;
+  };
+  long long waiting = list(base + ":wait", replies.at(0), replies.at(1));
+  waiting += integer(spec, base + ":prioritized", "sorted set", replies.at(2));
+  check(spec, base + ":prioritized", "sorted set", replies.at(3));
+  if (!replies.at(3).elements.empty()) {
+    heads.push_back(replies.at(3).elements[0].str); // the next prioritized job
+  }
+  waiting += list(base + ":paused", replies.at(4), replies.at(5));
+  stage.reading.waiting = waiting;
+  stage.reading.in_flight = integer(spec, base + ":active", "list", replies.at(6));
+  const auto paused = string_or_nil(spec, base + ":meta", "hash", replies.at(7));
+  stage.reading.paused = paused.has_value() && *paused != "0";
+  if (heads.empty()) {
+    if (waiting == 0) {
+      stage.reading.oldest_age_seconds = 0.0;
+    }
+    return stage;
+  }
+  std::vector<std::string> job_keys;
+  for (const auto& id : heads) {
+    job_keys.push_back(base + ":" + id);
+    stage.followup.push_back({"HGET", job_keys.back(), "timestamp"}); // ms since the epoch
+  }
+  stage.finish = [spec, now, job_keys](Reading& reading, const std::vector<Reply>& r) {
+    std::optional<long long> oldest;
+    for (std::size_t i = 0; i < job_keys.size(); ++i) {
+      if (auto text = string_or_nil(spec, job_keys[i], "hash", r.at(i))) {
+        try {
+          const long long ms = std::stoll(*text);
+          oldest = oldest ? std::min(*oldest, ms) : ms;
+        } catch (const std::exception&) {
+          // not a timestamp: leave the age unknown
+        }
+      }
+    }
+    if (oldest) {
+      reading.oldest_age_seconds = age_seconds(now, from_ms(*oldest));
+    }
+  };
+  return stage;
+}
+
+} // namespace graflow::queues::detail

@@ -1,0 +1,404 @@
+// Queue layouts against the real frameworks (tests/frameworks/: Celery 5.2 + kombu 5.2,
+// RQ 1.13, Sidekiq 6.4, BullMQ from package.json) and a real redis-server: graflowctl's
+// waiting / in flight / oldest age compared with each framework's own API while tasks are
+// added and consumed; Redis Streams consumer groups; a wrong-type key for each layout.
+#include "graflow/queues/hiredis_runner.hpp"
+#include "graflow/queues/layouts.hpp"
+#include "graflow/redis/url.hpp"
+#include "harness.hpp"
+
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+using graflow::queues::QueueSpec;
+using graflow::queues::Reading;
+using graflow::testing::RedisServer;
+using nlohmann::json;
+using namespace std::chrono_literals;
+namespace q = graflow::queues;
+
+namespace {
+
+const std::string frameworks = std::string(GRAFLOW_SOURCE_DIR) + "/tests/frameworks/";
+
+// Runs a framework script; returns the JSON it printed last.
+json framework(const std::vector<std::string>& argv) {
+  auto r = graflow::testing::run(argv, {}, 90s);
+  INFO("command: " << argv[1] << " " << (argv.size() > 4 ? argv[4] : ""));
+  INFO("stderr: " << r.err);
+  REQUIRE(r.code == 0);
+  auto out = r.out;
+  while (!out.empty() && out.back() == '\n') {
+    out.pop_back();
+  }
+  return json::parse(out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1));
+}
+
+json celery(const RedisServer& redis, int db, std::vector<std::string> args) {
+  std::vector<std::string> argv{"/usr/bin/python3", frameworks + "celery_queue.py", redis.url(db)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return framework(argv);
+}
+json rq(const RedisServer& redis, std::vector<std::string> args) {
+  std::vector<std::string> argv{"/usr/bin/python3", frameworks + "rq_queue.py", redis.url()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return framework(argv);
+}
+json sidekiq(const RedisServer& redis, std::vector<std::string> args) {
+  std::vector<std::string> argv{"/usr/bin/ruby", frameworks + "sidekiq_queue.rb", redis.url()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return framework(argv);
+}
+json bullmq(const RedisServer& redis, std::vector<std::string> args) {
+  REQUIRE_MESSAGE(std::filesystem::exists(frameworks + "node_modules/bullmq"),
+                  "BullMQ is not installed: run scripts/install-deps.sh --test (npm ci in tests/frameworks)");
+  std::vector<std::string> argv{"/usr/bin/node", frameworks + "bullmq_queue.mjs", redis.url()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return framework(argv);
+}
+
+// A real runner that also records what was sent, to check round trips and commands.
+class RecordingRunner final : public q::CommandRunner {
+public:
+  explicit RecordingRunner(q::CommandRunner& inner) : inner_(inner) {}
+  std::vector<q::Reply> pipeline(const std::vector<q::Command>& commands) override {
+    batches.push_back(commands);
+    return inner_.pipeline(commands);
+  }
+  std::vector<std::vector<q::Command>> batches;
+
+private:
+  q::CommandRunner& inner_;
+};
+
+std::vector<Reading> read(const RedisServer& redis, const std::vector<QueueSpec>& specs, int db = 0,
+                          std::chrono::seconds ahead = 0s) {
+  q::HiredisRunner runner(graflow::redis::parse_url(redis.url(db)), 5s);
+  RecordingRunner recording(runner);
+  auto out = q::read_queues(recording, specs, std::chrono::system_clock::now() + ahead);
+  CHECK(recording.batches.size() <= 2); // phase 1, and at most one dependent round trip
+  for (const auto& batch : recording.batches) {
+    for (const auto& c : batch) {
+      CHECK(c[0] != "KEYS");
+      CHECK(c[0] != "SCAN");
+    }
+  }
+  return out;
+}
+Reading read1(const RedisServer& redis, const std::string& spec, int db = 0, std::chrono::seconds ahead = 0s) {
+  return read(redis, {q::parse_queue_spec(spec)}, db, ahead).at(0);
+}
+
+// The failure message of reading `spec`.
+std::string read_error(const RedisServer& redis, const std::string& spec, int db = 0) {
+  try {
+    (void)read1(redis, spec, db);
+  } catch (const graflow::Error& e) {
+    CHECK(e.code() == graflow::Exit::failure);
+    return e.what();
+  }
+  FAIL("no error for " << spec);
+  return {};
+}
+
+double epoch_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
+
+} // namespace
+
+TEST_CASE("celery: priorities summed over kombu's steps, unacked deliveries in flight, global_keyprefix") {
+  RedisServer redis;
+  auto c = celery(redis, 0, {"emails", "send", "2"});
+  CHECK(c["waiting"] == 2);
+  CHECK(read1(redis, "celery:emails").waiting == 2);
+
+  c = celery(redis, 0, {"emails", "send", "3", "9"}); // kombu's step 9 list
+  c = celery(redis, 0, {"emails", "send", "1", "4"}); // bisected down to step 3
+  CHECK(c["waiting"] == 6);
+  CHECK(redis.command({"LLEN", "emails\x06\x16" "9"}) == "3");
+  auto r = read1(redis, "celery:emails");
+  CHECK(r.waiting == c["waiting"].get<long long>());
+  CHECK(r.in_flight == 0);
+  CHECK_FALSE(r.oldest_age_seconds); // kombu stores no enqueue time
+  // Steps other than kombu's defaults read other lists: only what the transport is told.
+  CHECK(read1(redis, "celery:emails,steps=0,9").waiting == 5);
+
+  // Consumed without acknowledgement: in kombu's unacked hash, routed to this queue.
+  c = celery(redis, 0, {"emails", "take", "2"});
+  CHECK(c["taken"] == 2);
+  celery(redis, 0, {"other", "send", "2"});
+  c = celery(redis, 0, {"other", "take", "1"});
+  CHECK(c["unacked_total"] == 3);
+  auto both = read(redis, {q::parse_queue_spec("celery:emails"), q::parse_queue_spec("celery:other")});
+  CHECK(both[0].waiting == 4);
+  CHECK(both[0].in_flight == 2);
+  CHECK(both[1].waiting == 1);
+  CHECK(both[1].in_flight == 1);
+
+  // global_keyprefix: every key (lists and unacked) under the prefix.
+  celery(redis, 0, {"emails", "--global-keyprefix", "app1:", "send", "2", "3"});
+  c = celery(redis, 0, {"emails", "--global-keyprefix", "app1:", "take", "1"});
+  auto p = read1(redis, "celery:emails,global_keyprefix=app1:,id=emails-app1");
+  CHECK(p.waiting == c["waiting"].get<long long>());
+  CHECK(p.waiting == 1);
+  CHECK(p.in_flight == 1);
+  CHECK(p.key == "app1:emails");
+
+  // Above 10,000 unacked entries: in flight unknown, with the reason.
+  redis.command({"EVAL", "for i = 1, 10001 do redis.call('HSET', KEYS[1], 'x' .. i, '[{}, \"\", \"emails\"]') end", "1",
+                 "app1:unacked"});
+  auto big = read1(redis, "celery:emails,global_keyprefix=app1:,id=e1");
+  CHECK_FALSE(big.in_flight);
+  CHECK(big.in_flight_unknown == "the unacked hash app1:unacked has 10002 entries, more than the 10000 graflowctl reads");
+  CHECK(big.waiting == 1);
+
+  redis.command({"SET", "emails\x06\x16" "6", "oops"});
+  CHECK(read_error(redis, "celery:emails") == "key emails\\x06\\x166 holds a string, not a list (layout celery, queue emails)");
+  redis.command({"DEL", "emails\x06\x16" "6"});
+  redis.command({"SET", "unacked", "oops"});
+  CHECK(read_error(redis, "celery:emails") == "key unacked holds a string, not a hash (layout celery, queue emails)");
+}
+
+TEST_CASE("rq: Queue.count, StartedJobRegistry.count and the head job's enqueued_at") {
+  RedisServer redis;
+  auto f = rq(redis, {"default", "enqueue", "4"});
+  CHECK(f["count"] == 4);
+  auto r = read1(redis, "rq:default");
+  CHECK(r.waiting == 4);
+  CHECK(r.in_flight == f["started"].get<long long>());
+  CHECK(r.in_flight == 0);
+
+  f = rq(redis, {"default", "start", "2"});
+  CHECK(f["started"] == 2);
+  // Read as if 100 s later: the age comes from the job's enqueued_at, not from now.
+  const double expected = epoch_now() + 100 - f["oldest_enqueued_at"].get<double>();
+  r = read1(redis, "rq:default", 0, 100s);
+  CHECK(r.waiting == f["count"].get<long long>());
+  CHECK(r.waiting == 2);
+  REQUIRE(r.oldest_age_seconds);
+  CHECK(*r.oldest_age_seconds == doctest::Approx(expected).epsilon(0.02));
+  CHECK(read1(redis, "rq:default").in_flight == 2);
+  // Long past the started jobs' expiry (RQ scores them now + timeout + 60 s): not in flight.
+  CHECK(read1(redis, "rq:default", 0, 3600s).in_flight == 0);
+
+  // A started entry whose expiry has passed is not in flight, as RQ's cleanup decides.
+  redis.command({"ZADD", "rq:wip:default", "1", "ghost"});
+  CHECK(read1(redis, "rq:default").in_flight == 2);
+  f = rq(redis, {"default", "counts"});
+  CHECK(f["started"] == 2);
+
+  f = rq(redis, {"default", "finish", "1"});
+  f = rq(redis, {"default", "start", "2"});
+  r = read1(redis, "rq:default");
+  CHECK(r.waiting == f["count"].get<long long>());
+  CHECK(r.in_flight == f["started"].get<long long>());
+  CHECK(r.in_flight == 3);
+  CHECK(r.oldest_age_seconds == 0.0); // empty
+
+  redis.command({"SET", "rq:queue:bad", "x"});
+  CHECK(read_error(redis, "rq:bad") == "key rq:queue:bad holds a string, not a list (layout rq, queue bad)");
+  redis.command({"HSET", "rq:wip:bad2", "a", "b"});
+  CHECK(read_error(redis, "rq:bad2") == "key rq:wip:bad2 holds a hash, not a sorted set (layout rq, queue bad2)");
+}
+
+TEST_CASE("sidekiq: Queue#size, #latency, and a real busy worker process") {
+  RedisServer redis;
+  auto f = sidekiq(redis, {"default", "push", "3", "60"});
+  CHECK(f["size"] == 3);
+  const double latency = f["latency"].get<double>();
+  auto r = read1(redis, "sidekiq:default", 0, 100s);
+  CHECK(r.waiting == 3);
+  REQUIRE(r.oldest_age_seconds);
+  CHECK(*r.oldest_age_seconds >= latency + 100 - 0.5);
+  CHECK(*r.oldest_age_seconds <= latency + 100 + 10);
+  CHECK(r.in_flight == 0);
+
+  // A real Sidekiq process with 2 threads takes 2 of the 3 sleeping jobs.
+  graflow::testing::TempDir dir;
+  graflow::testing::ProcessOptions opts;
+  opts.env = {"REDIS_URL=" + redis.url()};
+  opts.cwd = dir.path();
+  graflow::testing::Process worker(
+      {"/usr/bin/sidekiq", "-r", frameworks + "sidekiq_worker.rb", "-q", "default", "-q", "other", "-c", "2"}, opts);
+  json seen;
+  for (int i = 0; i < 60; ++i) {
+    seen = sidekiq(redis, {"default", "counts"});
+    if (seen["busy"] == 2) {
+      break;
+    }
+    std::this_thread::sleep_for(500ms);
+  }
+  INFO("sidekiq stderr: " << worker.err());
+  REQUIRE(seen["busy"] == 2);
+  sidekiq(redis, {"other", "push", "1", "60"}); // waits: both threads are busy
+  auto both = read(redis, {q::parse_queue_spec("sidekiq:default"), q::parse_queue_spec("sidekiq:other")});
+  f = sidekiq(redis, {"default", "counts"});
+  CHECK(both[0].waiting == f["size"].get<long long>());
+  CHECK(both[0].waiting == 1);
+  CHECK(both[0].in_flight == f["busy"].get<long long>());
+  CHECK(both[0].in_flight == 2);
+  CHECK(both[1].waiting == 1);
+  CHECK(both[1].in_flight == 0);
+
+  redis.command({"SET", "processes", "x"});
+  CHECK(read_error(redis, "sidekiq:default") == "key processes holds a string, not a set (layout sidekiq, queue default)");
+  redis.command({"SADD", "processes2", "x"});
+  redis.command({"RENAME", "processes2", "queue:bad"});
+  CHECK(read_error(redis, "sidekiq:bad") == "key queue:bad holds a set, not a list (layout sidekiq, queue bad)");
+}
+
+TEST_CASE("bullmq: waiting = wait + prioritized, delayed not, active in flight, paused kept") {
+  RedisServer redis;
+  bullmq(redis, {"video", "add", "3"});
+  bullmq(redis, {"video", "add-prioritized", "2", "5"});
+  auto f = bullmq(redis, {"video", "add-delayed", "1", "100000"});
+  CHECK(f["delayed"] == 1);
+  auto r = read1(redis, "bullmq:video", 0, 100s);
+  const auto framework_waiting = [](const json& j) {
+    return j["wait"].get<long long>() + j["prioritized"].get<long long>() + j["paused"].get<long long>();
+  };
+  CHECK(r.waiting == framework_waiting(f));
+  CHECK(r.waiting == 5);
+  CHECK(r.in_flight == f["active"].get<long long>());
+  CHECK(r.paused == false);
+  REQUIRE(r.oldest_age_seconds);
+  const double expected = epoch_now() + 100 - f["oldestTimestamp"].get<double>() / 1000;
+  CHECK(*r.oldest_age_seconds == doctest::Approx(expected).epsilon(0.02));
+
+  f = bullmq(redis, {"video", "take", "2"});
+  r = read1(redis, "bullmq:video");
+  CHECK(r.waiting == framework_waiting(f));
+  CHECK(r.waiting == 3);
+  CHECK(r.in_flight == f["active"].get<long long>());
+  CHECK(r.in_flight == 2);
+
+  // Paused: jobs stay (in wait for BullMQ 5+), reported as paused, not as empty.
+  f = bullmq(redis, {"video", "pause"});
+  CHECK(f["isPaused"] == true);
+  f = bullmq(redis, {"video", "add", "1"});
+  r = read1(redis, "bullmq:video");
+  CHECK(r.paused == true);
+  CHECK(r.waiting == framework_waiting(f));
+  CHECK(r.waiting == 4);
+
+  f = bullmq(redis, {"video", "resume"});
+  f = bullmq(redis, {"video", "complete", "4"});
+  r = read1(redis, "bullmq:video");
+  CHECK(r.paused == false);
+  CHECK(r.waiting == framework_waiting(f));
+  CHECK(r.waiting == 0);
+  CHECK(r.in_flight == f["active"].get<long long>());
+  CHECK(r.oldest_age_seconds == 0.0);
+
+  // Another prefix.
+  f = bullmq(redis, {"video", "--prefix", "app", "add", "2"});
+  CHECK(read1(redis, "bullmq:video,prefix=app,id=video-app").waiting == 2);
+
+  redis.command({"SET", "bull:bad:meta", "x"});
+  CHECK(read_error(redis, "bullmq:bad") == "key bull:bad:meta holds a string, not a hash (layout bullmq, queue bad)");
+}
+
+TEST_CASE("stream with a consumer group: XINFO GROUPS lag and pending, and every unknown") {
+  RedisServer redis;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(redis.command({"XADD", "ev", "*", "n", std::to_string(i)}));
+  }
+  redis.command({"XGROUP", "CREATE", "ev", "g", "0"});
+  redis.command({"XREADGROUP", "GROUP", "g", "c1", "COUNT", "2", "STREAMS", "ev", ">"}); // read, not acknowledged
+  auto r = read1(redis, "stream:ev,group=g", 0, 100s);
+  CHECK(r.waiting == 3);
+  CHECK(r.in_flight == 2);
+  REQUIRE(r.oldest_age_seconds);
+  const double third_ms = std::stod(ids[2].substr(0, ids[2].find('-')));
+  CHECK(*r.oldest_age_seconds == doctest::Approx(epoch_now() + 100 - third_ms / 1000).epsilon(0.02));
+
+  SUBCASE("XDEL of an undelivered entry: lag null, waiting unknown, never 0") {
+    redis.command({"XDEL", "ev", ids[3]});
+    r = read1(redis, "stream:ev,group=g");
+    CHECK_FALSE(r.waiting);
+    CHECK(r.waiting_unknown.find("cannot compute the lag of group g on stream ev") != std::string::npos);
+    CHECK(r.in_flight == 2);
+    REQUIRE(r.oldest_age_seconds); // the next undelivered entry is still known
+    // Once the group has read everything, nothing can be waiting.
+    redis.command({"XREADGROUP", "GROUP", "g", "c1", "COUNT", "10", "STREAMS", "ev", ">"});
+    r = read1(redis, "stream:ev,group=g");
+    CHECK(r.waiting == 0);
+    CHECK(r.in_flight == 4);
+    redis.command({"XACK", "ev", "g", ids[0], ids[1]});
+    CHECK(read1(redis, "stream:ev,group=g").in_flight == 2);
+  }
+  SUBCASE("SETID: known while nothing was ever deleted, unknown after an XDEL") {
+    redis.command({"XGROUP", "SETID", "ev", "g", "0"});
+    r = read1(redis, "stream:ev,group=g");
+    CHECK(r.waiting == 5); // Redis can still count: no tombstones
+    redis.command({"XDEL", "ev", ids[4]});
+    redis.command({"XGROUP", "SETID", "ev", "g", ids[1]});
+    r = read1(redis, "stream:ev,group=g");
+    CHECK_FALSE(r.waiting);
+    CHECK(r.waiting_unknown.find("XGROUP SETID") != std::string::npos);
+  }
+  SUBCASE("group or stream missing: unknown with the reason") {
+    r = read1(redis, "stream:ev,group=nope");
+    CHECK_FALSE(r.waiting);
+    CHECK_FALSE(r.in_flight);
+    CHECK(r.waiting_unknown == "consumer group nope does not exist on stream ev (XGROUP CREATE it, or fix group=)");
+    r = read1(redis, "stream:missing,group=g");
+    CHECK_FALSE(r.waiting);
+    CHECK(r.waiting_unknown == "stream missing does not exist, so consumer group g cannot either");
+  }
+  SUBCASE("plain stream: XLEN and the first entry's age; several keys summed") {
+    redis.command({"XADD", "ev2", "*", "n", "1"});
+    auto p = read1(redis, "stream:ev", 0, 100s);
+    CHECK(p.waiting == 5);
+    const double first_ms = std::stod(ids[0].substr(0, ids[0].find('-')));
+    REQUIRE(p.oldest_age_seconds);
+    CHECK(*p.oldest_age_seconds == doctest::Approx(epoch_now() + 100 - first_ms / 1000).epsilon(0.02));
+    CHECK(read1(redis, "stream:all,keys=ev+ev2").waiting == 6);
+  }
+  SUBCASE("wrong type") {
+    redis.command({"RPUSH", "notstream", "x"});
+    CHECK(read_error(redis, "stream:notstream,group=g") ==
+          "key notstream holds a list, not a stream (layout stream, queue notstream)");
+    CHECK(read_error(redis, "stream:notstream") ==
+          "key notstream holds a list, not a stream (layout stream, queue notstream)");
+  }
+}
+
+TEST_CASE("all layouts at once: one pipelined round trip, one dependent one; list, zset, graflow") {
+  RedisServer redis;
+  redis.push("graflow:queue", 7);
+  redis.push("jobs", 2);
+  redis.command({"ZADD", "z", "1", "a", "2", "b"});
+  sidekiq(redis, {"default", "push", "1"});
+  rq(redis, {"default", "enqueue", "2"});
+  bullmq(redis, {"video", "add", "1"});
+  celery(redis, 0, {"celery", "send", "1"});
+  redis.command({"XADD", "ev", "*", "n", "1"});
+  redis.command({"XGROUP", "CREATE", "ev", "g", "0"});
+  std::vector<QueueSpec> specs{q::graflow_queue("graflow"),         q::parse_queue_spec("list:jobs"),
+                               q::parse_queue_spec("zset:z"),        q::parse_queue_spec("sidekiq:default"),
+                               q::parse_queue_spec("rq:default,id=rq"), q::parse_queue_spec("bullmq:video"),
+                               q::parse_queue_spec("celery:celery"), q::parse_queue_spec("stream:ev,group=g")};
+  q::HiredisRunner runner(graflow::redis::parse_url(redis.url()), 5s);
+  RecordingRunner recording(runner);
+  auto rs = q::read_queues(recording, specs, std::chrono::system_clock::now());
+  CHECK(recording.batches.size() == 2);
+  std::vector<long long> waiting;
+  for (const auto& r : rs) {
+    REQUIRE(r.waiting);
+    waiting.push_back(*r.waiting);
+  }
+  CHECK(waiting == std::vector<long long>{7, 2, 2, 1, 2, 1, 1, 1});
+  redis.command({"SET", "str", "x"});
+  CHECK(read_error(redis, "list:str") == "key str holds a string, not a list (layout list, queue str)");
+  CHECK(read_error(redis, "zset:str") == "key str holds a string, not a sorted set (layout zset, queue str)");
+  redis.command({"SET", "bad:queue", "x"});
+  try {
+    (void)read(redis, {q::graflow_queue("bad")});
+    FAIL("no error");
+  } catch (const graflow::Error& e) {
+    CHECK(std::string(e.what()) == "key bad:queue holds a string, not a list (layout graflow, queue bad)");
+  }
+}

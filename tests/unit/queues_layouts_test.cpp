@@ -1,0 +1,222 @@
+// The pure layer of queue layouts: which commands each layout sends, and how replies
+// (built by hand here) become a Reading, including every "unknown" case.
+#include "graflow/queues/layouts.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace graflow::queues;
+using std::chrono::milliseconds;
+
+namespace {
+const TimePoint now = TimePoint(milliseconds(1'800'000'000'000)); // 2027-01-15T08:00:00Z
+Reply s(std::string v) { return Reply::of(std::move(v)); }
+Reply n(long long v) { return Reply::of(v); }
+Reply arr(std::vector<Reply> v) { return Reply::array(std::move(v)); }
+Reply wrongtype() { return Reply::error("WRONGTYPE Operation against a key holding the wrong kind of value"); }
+
+// An XINFO GROUPS entry (RESP2 flat pairs); lag nil when `lag` < 0.
+Reply group(const std::string& name, long long pending, const std::string& last, long long lag) {
+  return arr({s("name"), s(name), s("consumers"), n(1), s("pending"), n(pending), s("last-delivered-id"), s(last),
+              s("entries-read"), n(3), s("lag"), lag < 0 ? Reply::nil() : n(lag)});
+}
+} // namespace
+
+TEST_CASE("graflow, list and zset: one count per key, summed") {
+  auto g = graflow_queue("tenant");
+  CHECK(first_commands(g, now) == std::vector<Command>{{"LLEN", "tenant:queue"}});
+  auto st = interpret_first(g, {n(42)}, now);
+  CHECK(st.reading.waiting == 42);
+  CHECK_FALSE(st.reading.in_flight);
+  CHECK_FALSE(st.reading.oldest_age_seconds);
+  CHECK(st.followup.empty());
+
+  auto z = parse_queue_spec("zset:all,keys=a+b");
+  CHECK(first_commands(z, now) == std::vector<Command>{{"ZCARD", "a"}, {"ZCARD", "b"}});
+  CHECK(interpret_first(z, {n(2), n(5)}, now).reading.waiting == 7);
+  CHECK_THROWS_WITH(interpret_first(z, {n(2), wrongtype()}, now), "key b is not a sorted set (layout zset, queue all)");
+}
+
+TEST_CASE("plain stream: XLEN and the first entry's ID time") {
+  auto sp = parse_queue_spec("stream:ev");
+  CHECK(first_commands(sp, now) == std::vector<Command>{{"XLEN", "ev"}, {"XRANGE", "ev", "-", "+", "COUNT", "1"}});
+  auto st = interpret_first(sp, {n(3), arr({arr({s("1799999990000-0"), arr({s("f"), s("v")})})})}, now);
+  CHECK(st.reading.waiting == 3);
+  CHECK(st.reading.oldest_age_seconds == doctest::Approx(10.0));
+  auto empty = interpret_first(sp, {n(0), arr({})}, now);
+  CHECK(empty.reading.waiting == 0);
+  CHECK(empty.reading.oldest_age_seconds == 0.0);
+}
+
+TEST_CASE("stream with a group: lag is waiting, pending is in flight") {
+  auto sp = parse_queue_spec("stream:ev,group=g");
+  CHECK(first_commands(sp, now) == std::vector<Command>{{"XINFO", "GROUPS", "ev"}});
+  auto st = interpret_first(sp, {arr({group("other", 9, "0-0", 9), group("g", 2, "1799999995000-0", 4)})}, now);
+  CHECK(st.reading.waiting == 4);
+  CHECK(st.reading.in_flight == 2);
+  REQUIRE(st.followup == std::vector<Command>{{"XRANGE", "ev", "(1799999995000-0", "+", "COUNT", "1"}});
+  st.finish(st.reading, {arr({arr({s("1799999996000-0"), arr({})})})});
+  CHECK(st.reading.oldest_age_seconds == doctest::Approx(4.0));
+
+  auto idle = interpret_first(sp, {arr({group("g", 0, "1799999995000-0", 0)})}, now);
+  CHECK(idle.reading.waiting == 0);
+  CHECK(idle.followup.empty());
+  CHECK(idle.reading.oldest_age_seconds == 0.0);
+}
+
+TEST_CASE("stream with a group: unknown is unknown, never 0") {
+  auto sp = parse_queue_spec("stream:ev,group=g");
+  SUBCASE("group missing") {
+    auto st = interpret_first(sp, {arr({group("other", 1, "0-0", 1)})}, now);
+    CHECK_FALSE(st.reading.waiting);
+    CHECK_FALSE(st.reading.in_flight);
+    CHECK(st.reading.waiting_unknown ==
+          "consumer group g does not exist on stream ev (XGROUP CREATE it, or fix group=)");
+    CHECK(st.followup.empty());
+  }
+  SUBCASE("stream missing") {
+    auto st = interpret_first(sp, {Reply::error("ERR no such key")}, now);
+    CHECK_FALSE(st.reading.waiting);
+    CHECK(st.reading.waiting_unknown == "stream ev does not exist, so consumer group g cannot either");
+  }
+  SUBCASE("lag null (XDEL, SETID) with entries after the last delivered one") {
+    auto st = interpret_first(sp, {arr({group("g", 1, "1799999995000-0", -1)})}, now);
+    CHECK_FALSE(st.reading.waiting);
+    CHECK(st.reading.in_flight == 1);
+    CHECK(st.reading.waiting_unknown.find("cannot compute the lag of group g on stream ev") != std::string::npos);
+    REQUIRE(st.followup.size() == 1);
+    st.finish(st.reading, {arr({arr({s("1799999998000-0"), arr({})})})});
+    CHECK_FALSE(st.reading.waiting); // still unknown: how many follow is not known
+    CHECK(st.reading.oldest_age_seconds == doctest::Approx(2.0));
+  }
+  SUBCASE("lag null with nothing after the last delivered one: certainly 0") {
+    auto st = interpret_first(sp, {arr({group("g", 1, "1799999995000-0", -1)})}, now);
+    st.finish(st.reading, {arr({})});
+    CHECK(st.reading.waiting == 0);
+    CHECK(st.reading.waiting_unknown.empty());
+    CHECK(st.reading.oldest_age_seconds == 0.0);
+  }
+  SUBCASE("Redis before 7: no lag field") {
+    auto st = interpret_first(sp, {arr({arr({s("name"), s("g"), s("pending"), n(0), s("last-delivered-id"),
+                                            s("0-0")})})},
+                              now);
+    CHECK_FALSE(st.reading.waiting);
+    CHECK(st.reading.waiting_unknown.find("from Redis 7.0") != std::string::npos);
+  }
+  SUBCASE("two streams, one unknown: the sum is unknown") {
+    auto two = parse_queue_spec("stream:ev,keys=a+b,group=g");
+    auto st = interpret_first(two, {arr({group("g", 0, "0-0", 3)}), arr({})}, now);
+    CHECK_FALSE(st.reading.waiting);
+  }
+  SUBCASE("wrong type") {
+    CHECK_THROWS_WITH(interpret_first(sp, {wrongtype()}, now), "key ev is not a stream (layout stream, queue ev)");
+  }
+}
+
+TEST_CASE("celery: every priority step's list, and the unacked hash by routing key") {
+  auto c = parse_queue_spec("celery:emails,global_keyprefix=p:");
+  const auto cmds = first_commands(c, now);
+  REQUIRE(cmds.size() == 5);
+  CHECK(cmds[0] == Command{"LLEN", "p:emails"});
+  CHECK(cmds[1] == Command{"LLEN", std::string("p:emails\x06\x16") + "3"});
+  CHECK(cmds[3] == Command{"LLEN", std::string("p:emails\x06\x16") + "9"});
+  CHECK(cmds[4][0] == "EVAL");
+  CHECK(cmds[4][3] == "p:unacked");
+  CHECK(cmds[4][4] == "10000");
+  auto st = interpret_first(c,
+                            {n(1), n(2), n(0), n(4),
+                             arr({s(R"([{"body":"x"}, "emails", "emails"])"), s(R"([{"body":"y"}, "other", "other"])"),
+                                  s(R"([{"body":"z"}, "", "emails"])")})},
+                            now);
+  CHECK(st.reading.waiting == 7);
+  CHECK(st.reading.in_flight == 2);
+  CHECK_FALSE(st.reading.oldest_age_seconds);
+  auto big = interpret_first(c, {n(0), n(0), n(0), n(0), n(10'001)}, now);
+  CHECK_FALSE(big.reading.in_flight);
+  CHECK(big.reading.in_flight_unknown ==
+        "the unacked hash p:unacked has 10001 entries, more than the 10000 graflowctl reads");
+  CHECK_THROWS_WITH(interpret_first(c, {n(0), wrongtype(), n(0), n(0), arr({})}, now),
+                    "key p:emails\\x06\\x163 is not a list (layout celery, queue emails)");
+  CHECK_THROWS_WITH(interpret_first(c, {n(0), n(0), n(0), n(0),
+                                        Reply::error("WRONGTYPE Operation against a key holding the wrong kind of "
+                                                     "value script: 1234, on @user_script:1.")},
+                                    now),
+                    "key p:unacked is not a hash (layout celery, queue emails)");
+}
+
+TEST_CASE("rq: the queue list, started jobs not yet expired, the head job's enqueued_at") {
+  auto r = parse_queue_spec("rq:default");
+  CHECK(first_commands(r, now) == std::vector<Command>{{"LLEN", "rq:queue:default"},
+                                                       {"ZCOUNT", "rq:wip:default", "(1800000000", "+inf"},
+                                                       {"LINDEX", "rq:queue:default", "0"}});
+  auto st = interpret_first(r, {n(5), n(2), s("abc")}, now);
+  CHECK(st.reading.waiting == 5);
+  CHECK(st.reading.in_flight == 2);
+  REQUIRE(st.followup == std::vector<Command>{{"HGET", "rq:job:abc", "enqueued_at"}});
+  st.finish(st.reading, {s("2027-01-15T07:59:30.500000Z")});
+  CHECK(st.reading.oldest_age_seconds == doctest::Approx(29.5));
+  auto gone = interpret_first(r, {n(1), n(0), s("abc")}, now);
+  gone.finish(gone.reading, {Reply::nil()}); // the job hash expired: age unknown
+  CHECK_FALSE(gone.reading.oldest_age_seconds);
+  CHECK_THROWS_WITH(interpret_first(r, {n(1), wrongtype(), s("x")}, now),
+                    "key rq:wip:default is not a sorted set (layout rq, queue default)");
+}
+
+TEST_CASE("sidekiq: queue:NAME, its oldest job at -1, busy threads of this queue") {
+  auto k = parse_queue_spec("sidekiq:default");
+  CHECK(first_commands(k, now) == std::vector<Command>{{"LLEN", "queue:default"},
+                                                       {"LINDEX", "queue:default", "-1"},
+                                                       {"SMEMBERS", "processes"}});
+  auto st = interpret_first(k, {n(3), s(R"({"class":"W","enqueued_at":1799999988.25})"), arr({s("h:1:a"), s("h:2:b")})},
+                            now);
+  CHECK(st.reading.waiting == 3);
+  CHECK(st.reading.oldest_age_seconds == doctest::Approx(11.75));
+  REQUIRE(st.followup == std::vector<Command>{{"EXISTS", "h:1:a"},
+                                              {"HVALS", "h:1:a:workers"},
+                                              {"EXISTS", "h:2:b"},
+                                              {"HVALS", "h:2:b:workers"}});
+  st.finish(st.reading, {n(1), arr({s(R"({"queue":"default","payload":"{}","run_at":1})"),
+                                     s(R"({"queue":"other","payload":"{}","run_at":1})")}),
+                         n(0), arr({s(R"({"queue":"default","payload":"{}","run_at":1})")})}); // h:2:b is dead
+  CHECK(st.reading.in_flight == 1);
+  auto none = interpret_first(k, {n(0), Reply::nil(), arr({})}, now);
+  CHECK(none.reading.in_flight == 0);
+  CHECK(none.reading.oldest_age_seconds == 0.0);
+  CHECK(none.followup.empty());
+  CHECK_THROWS_WITH(interpret_first(k, {n(0), Reply::nil(), wrongtype()}, now),
+                    "key processes is not a set (layout sidekiq, queue default)");
+}
+
+TEST_CASE("bullmq: wait + prioritized + legacy paused; active; paused from meta; delayed not read") {
+  auto b = parse_queue_spec("bullmq:video,prefix=app");
+  const auto cmds = first_commands(b, now);
+  for (const auto& c : cmds) {
+    CHECK(c[1].find(":delayed") == std::string::npos);
+  }
+  CHECK(cmds[0] == Command{"LLEN", "app:video:wait"});
+  CHECK(cmds[7] == Command{"HGET", "app:video:meta", "paused"});
+  auto st = interpret_first(b, {n(2), s("7"), n(3), arr({s("9")}), n(0), Reply::nil(), n(1), Reply::nil()}, now);
+  CHECK(st.reading.waiting == 5);
+  CHECK(st.reading.in_flight == 1);
+  CHECK(st.reading.paused == false);
+  REQUIRE(st.followup == std::vector<Command>{{"HGET", "app:video:7", "timestamp"}, {"HGET", "app:video:9", "timestamp"}});
+  st.finish(st.reading, {s("1799999990000"), s("1799999995000")});
+  CHECK(st.reading.oldest_age_seconds == doctest::Approx(10.0));
+
+  // BullMQ 5+: a paused queue keeps its jobs in wait; meta.paused = 1.
+  auto paused = interpret_first(b, {n(4), s("1"), n(0), arr({}), n(0), Reply::nil(), n(0), s("1")}, now);
+  CHECK(paused.reading.waiting == 4);
+  CHECK(paused.reading.paused == true);
+  // Older versions: a "0:<delay>" marker at the tail of wait is no job.
+  auto marker = interpret_first(b, {n(1), s("0:0"), n(0), arr({}), n(0), Reply::nil(), n(0), Reply::nil()}, now);
+  CHECK(marker.reading.waiting == 0);
+  CHECK_THROWS_WITH(interpret_first(b, {n(0), Reply::nil(), n(0), arr({}), n(0), Reply::nil(), n(0), wrongtype()}, now),
+                    "key app:video:meta is not a hash (layout bullmq, queue video)");
+}
+
+TEST_CASE("time parsing") {
+  CHECK(stream_id_ms("1700000000123-7") == 1700000000123);
+  CHECK_FALSE(stream_id_ms("x-1"));
+  CHECK(parse_rq_time("2027-01-15T08:00:00.000001Z") == now + std::chrono::microseconds(1));
+  CHECK(parse_rq_time("2027-01-15T08:00:00Z") == now);
+  CHECK_FALSE(parse_rq_time("yesterday"));
+}
