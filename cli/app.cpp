@@ -3,12 +3,9 @@
 #include "graflow/core/duration.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/core/log.hpp"
-#include "graflow/kube/client.hpp"
 
 #include <CLI/CLI.hpp>
-#include <cstdlib>
 #include <ostream>
-#include <unistd.h>
 
 namespace graflow::cli {
 
@@ -24,39 +21,8 @@ std::chrono::milliseconds Globals::redis_timeout_ms() const {
   return d;
 }
 
-std::vector<config::Override> Globals::prefix_overrides() const {
-  if (!key_prefix.empty()) {
-    return {{"keyPrefix=" + key_prefix, "--key-prefix"}};
-  }
-  if (const char* env = std::getenv("KEY_PREFIX"); env != nullptr && *env != '\0') {
-    return {{std::string("keyPrefix=") + env, "$KEY_PREFIX"}};
-  }
-  return {};
-}
-
-std::string Globals::profile_or_default(const std::string& flag, const config::Config& config) {
-  if (!flag.empty()) {
-    return flag;
-  }
-  return config.default_profile().value_or("");
-}
-
-std::unique_ptr<kube::Client> Globals::kube_client() const {
-  kube::LoadOptions load;
-  load.kubeconfig = kubeconfig;
-  load.context = context;
-  load.namespace_ = namespace_;
-  kube::ClientOptions options;
-  options.request_timeout = parse_duration(request_timeout, "--request-timeout");
-  if (options.request_timeout.count() <= 0) {
-    throw usage_error("--request-timeout must be greater than zero");
-  }
-  return kube::make_client(load, options);
-}
-
 bool Globals::color() const {
-  const char* env = std::getenv("NO_COLOR");
-  return !no_color && (env == nullptr || *env == '\0') && isatty(STDOUT_FILENO) != 0;
+  return !no_color && !platform->env->non_empty("NO_COLOR") && platform->terminal;
 }
 
 std::unique_ptr<CLI::App> make_app(Globals& g) {
@@ -96,9 +62,14 @@ std::unique_ptr<CLI::App> make_app(Globals& g) {
 }
 
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  return run(argc, argv, out, err, process_platform());
+}
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const actions::Platform& platform) {
   Globals g;
   g.out = &out;
   g.err = &err;
+  g.platform = &platform;
   auto app_ptr = make_app(g);
   CLI::App& app = *app_ptr;
 

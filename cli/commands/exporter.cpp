@@ -1,16 +1,16 @@
 // graflowctl exporter [--listen ADDR:PORT] [--key-prefix P]... [--scrape-timeout 1s]
 #include "app.hpp"
 
+#include "graflow/actions/resolve.hpp"
 #include "graflow/core/duration.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/core/signals.hpp"
 #include "graflow/exporter/run.hpp"
+#include "graflow/redis/url.hpp"
 #include "graflow/net/module.hpp"
 #include "graflow/redis/store.hpp"
-#include "graflow/redis/url.hpp"
 
 #include <CLI/CLI.hpp>
-#include <cstdlib>
 #include <malloc.h>
 #include <memory>
 
@@ -23,31 +23,17 @@ struct ExporterOptions {
   std::string scrape_timeout = "1s";
 };
 
-// --key-prefix (repeatable), then the global --key-prefix, then $KEY_PREFIX (as in the
-// seed's exporter), then "graflow".
-std::vector<std::string> choose_prefixes(const Globals& g, const ExporterOptions& opts) {
-  if (!opts.prefixes.empty()) {
-    return opts.prefixes;
-  }
-  if (!g.key_prefix.empty()) {
-    return {g.key_prefix};
-  }
-  if (const char* env = std::getenv("KEY_PREFIX"); env != nullptr && *env != '\0') {
-    return {env};
-  }
-  return {"graflow"};
-}
-
 void run_exporter(Globals& g, const ExporterOptions& opts) {
   exporter::Options o;
   o.listen = exporter::parse_listen(opts.listen);
-  o.key_prefixes = choose_prefixes(g, opts);
+  const Env& env = *g.platform->env;
+  o.key_prefixes = actions::key_prefixes(opts.prefixes, g.key_prefix, env, nullptr);
   exporter::validate_prefixes(o.key_prefixes);
   o.scrape_timeout = parse_duration(opts.scrape_timeout, "--scrape-timeout");
   if (o.scrape_timeout.count() < 10) {
     throw usage_error("--scrape-timeout must be at least 10ms");
   }
-  const redis::Address address = redis::parse_url(redis::choose_url(g.redis_url, "").url);
+  const redis::Address address = redis::parse_url(actions::redis_url(g.redis_url, env, nullptr).url);
   o.redis_endpoint = address.endpoint();
   // A reply later than the scrape timeout is useless to the scrape: the same bound
   // applies to connecting and to every reply.

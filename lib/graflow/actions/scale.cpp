@@ -7,7 +7,6 @@
 #include "graflow/kube/client.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <ctime>
 #include <fmt/format.h>
 #include <fstream>
@@ -20,8 +19,8 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string now_rfc3339() {
-  const std::time_t t = std::time(nullptr);
+std::string rfc3339(std::chrono::system_clock::time_point now) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
@@ -52,16 +51,15 @@ Names names_of(const kube::Client& client, const config::Profile& profile) {
 std::string backup_prefix(const Names& n, const config::Profile& p) { return n.ns + "." + p.worker.hpa + "."; }
 
 std::filesystem::path write_backup(const ScaleOptions& options, const Names& n, const config::Profile& p,
-                                   const std::string& server, const json& snapshot, const std::string& since) {
+                                   const std::string& server, const json& snapshot, const std::string& since,
+                                   std::chrono::system_clock::time_point now) {
   std::error_code ec;
   std::filesystem::create_directories(options.backup_dir, ec);
   if (ec) {
     throw failure(fmt::format("cannot create {}: {}", options.backup_dir.string(), ec.message()));
   }
   chmod(options.backup_dir.c_str(), 0700);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   const auto path = options.backup_dir / fmt::format("{}{}.json", backup_prefix(n, p), ms);
   const json doc = {{"server", server}, {"namespace", n.ns}, {"detachedAt", since}, {"snapshot", snapshot}};
   write_file_atomically(path, doc.dump(2) + "\n", 0600);
@@ -117,7 +115,7 @@ void mark_reattached(const ScaleOptions& options, const Names& n, const config::
 }
 
 void detach(kube::Client& client, const config::Profile& profile, const Names& n, const ScaleOptions& options,
-            std::ostream& out) {
+            Clock& clock, std::ostream& out) {
   for (int attempt = 0;; ++attempt) {
     const auto deployment = client.get(n.deployment_path);
     if (!deployment) {
@@ -134,9 +132,10 @@ void detach(kube::Client& client, const config::Profile& profile, const Names& n
                                 n.hpa_display, n.ns, n.deployment_display));
     }
     const json snapshot = hpa_snapshot(*hpa);
-    const std::string since = now_rfc3339();
+    const auto now = clock.now();
+    const std::string since = rfc3339(now);
     // Both copies of the snapshot exist before anything is deleted.
-    const auto backup = write_backup(options, n, profile, client.config().server, snapshot, since);
+    const auto backup = write_backup(options, n, profile, client.config().server, snapshot, since, now);
     client.patch_merge(n.deployment_path, {{"metadata",
                                             {{"annotations",
                                               {{k_detached_hpa_annotation, snapshot.dump()},
@@ -190,28 +189,50 @@ std::optional<Detached> detached_state(const json& deployment) {
   return d;
 }
 
-std::filesystem::path default_backup_dir() {
-  if (const char* state = std::getenv("XDG_STATE_HOME"); state != nullptr && *state != '\0') {
-    return std::filesystem::path(state) / "graflowctl" / "detached";
+std::filesystem::path default_backup_dir(const Env& env) {
+  if (const auto state = env.non_empty("XDG_STATE_HOME")) {
+    return std::filesystem::path(*state) / "graflowctl" / "detached";
   }
-  const char* home = std::getenv("HOME");
-  return std::filesystem::path(home != nullptr ? home : "/tmp") / ".local" / "state" / "graflowctl" / "detached";
+  const auto home = env.non_empty("HOME");
+  return std::filesystem::path(home.value_or("/tmp")) / ".local" / "state" / "graflowctl" / "detached";
+}
+
+void run_scale(const ScaleOptions& options, Services& services, std::ostream& out) {
+  if (options.emergency.has_value() == options.reattach) {
+    throw usage_error("scale needs exactly one of --emergency N or --reattach");
+  }
+  if (options.reattach && (options.hold || options.wait)) {
+    throw usage_error("--hold and --wait go with --emergency, not --reattach");
+  }
+  ScaleOptions o = options;
+  if (o.backup_dir.empty()) {
+    o.backup_dir = default_backup_dir(services.env);
+  }
+  o.wait_options.terminal = services.terminal;
+  const config::Profile& profile = services.profile();
+  auto client = services.kube();
+  if (o.reattach) {
+    reattach(*client, profile, o, out);
+    return;
+  }
+  const SignalWatcher signals;
+  emergency_scale(*client, profile, *o.emergency, o, services.clock, signals, out);
 }
 
 void emergency_scale(kube::Client& client, const config::Profile& profile, long long replicas,
-                     const ScaleOptions& options, const SignalWatcher& signals, std::ostream& out) {
+                     const ScaleOptions& options, Clock& clock, const SignalWatcher& signals, std::ostream& out) {
   const Names n = names_of(client, profile);
   if (replicas > profile.max_replicas) {
     out << fmt::format("note: {} replicas is above the profile's maxReplicas ({}); allowed in an emergency\n", replicas,
                        profile.max_replicas);
   }
-  detach(client, profile, n, options, out);
+  detach(client, profile, n, options, clock, out);
   const auto scale = client.set_scale(n.ns, profile.worker.deployment, replicas);
   out << fmt::format("{} scaled to {} replicas\n", n.deployment_display, scale.replicas) << std::flush;
 
   try {
     if (options.wait) {
-      wait_for_deployments(client, {{n.ns, profile.worker.deployment}}, options.wait_options, signals, out);
+      wait_for_deployments(client, {{n.ns, profile.worker.deployment}}, options.wait_options, clock, signals, out);
     }
   } catch (const Error& e) {
     if (e.code() == Exit::interrupted && options.hold) {
