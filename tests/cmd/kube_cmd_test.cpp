@@ -4,6 +4,7 @@
 // (GRAFLOW_UPDATE_GOLDEN=1 rewrites them).
 #include "cmd_harness.hpp"
 
+#include <algorithm>
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 

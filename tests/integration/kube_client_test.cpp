@@ -222,6 +222,9 @@ TEST_CASE("server-side apply: created, unchanged, configured; dryRun=All changes
 
   CHECK(c->apply(path, deployment_yaml(ns, "worker", "img:1")).outcome == ApplyOutcome::created);
   const std::string rv = c->get(path).value()["metadata"]["resourceVersion"];
+  // The outcome comes from the managedFields time (whole seconds): a no-op apply in the same
+  // second as the change reads "configured", so let the server's clock move on first.
+  graflow::testing::wait_for_next_second();
   CHECK(c->apply(path, deployment_yaml(ns, "worker", "img:1")).outcome == ApplyOutcome::unchanged);
   CHECK(c->get(path).value()["metadata"]["resourceVersion"] == rv);
 

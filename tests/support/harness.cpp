@@ -342,4 +342,10 @@ void RedisServer::push(const std::string& key, int count, int db) const {
   }
 }
 
+void wait_for_next_second() {
+  const auto now = std::chrono::system_clock::now();
+  const auto next = std::chrono::floor<std::chrono::seconds>(now) + std::chrono::seconds(1);
+  std::this_thread::sleep_until(next + std::chrono::milliseconds(50));
+}
+
 } // namespace graflow::testing

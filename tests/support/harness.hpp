@@ -83,6 +83,10 @@ Result graflowctl(const std::vector<std::string>& args, ProcessOptions options =
                   std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 // Blocks until something accepts TCP connections on 127.0.0.1:port, or throws.
+// Sleeps until the wall clock's second has changed, plus a little: for a server whose
+// timestamps have whole-second resolution (managedFields times).
+void wait_for_next_second();
+
 void wait_for_port(int port, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 struct RedisOptions {
