@@ -51,6 +51,18 @@ struct ProfileUse {
   const char* command = "";      // for "<command> needs --profile NAME"
   const char* fallback = nullptr; // used when neither --profile nor defaultProfile names one
   bool redis = false;             // resolve the Redis address and --redis-timeout too
+
+  // A command that needs a profile (a usage Error without one), and maybe Redis.
+  static ProfileUse required(const char* command, std::string flag, std::vector<std::string> sets,
+                             const char* fallback = nullptr, bool redis = false) {
+    return {Need::required, std::move(flag), std::move(sets), command, fallback, redis};
+  }
+  // A command that uses a profile when one is named (queue depth), and Redis.
+  static ProfileUse optional(const char* command, std::string flag) {
+    return {Need::optional, std::move(flag), {}, command, nullptr, true};
+  }
+  // A command that needs neither.
+  static ProfileUse none() { return {Need::none, {}, {}, "", nullptr, false}; }
 };
 
 // Services for one command (cli/services.cpp): the platform's seams, and the profile, Redis

@@ -30,7 +30,7 @@ void setup_adapter(CLI::App& app, Globals& g) {
   add_prometheus_flags(values, *opts);
   values->callback([&g, opts] {
     g.action = [&g, opts] {
-      auto services = make_services(g, {ProfileUse::Need::none});
+      auto services = make_services(g, ProfileUse::none());
       actions::run_adapter_values(opts->adapter, services, *g.out);
     };
   });
@@ -43,7 +43,7 @@ void setup_adapter(CLI::App& app, Globals& g) {
   install->add_flag("--dry-run", opts->adapter.dry_run, "print the helm commands and values, run nothing");
   install->callback([&g, opts] {
     g.action = [&g, opts] {
-      auto services = make_services(g, {ProfileUse::Need::none});
+      auto services = make_services(g, ProfileUse::none());
       actions::run_adapter_install(opts->adapter, services, *g.out);
     };
   });

@@ -30,7 +30,7 @@ void setup_deploy(CLI::App& app, Globals& g) {
   cmd->add_flag("--force-conflicts", opts->deploy.force_conflicts, "take over fields other field managers own");
   cmd->callback([&g, opts] {
     g.action = [&g, opts] {
-      auto services = make_services(g, {ProfileUse::Need::required, opts->profile, opts->sets, "deploy"});
+      auto services = make_services(g, ProfileUse::required("deploy", opts->profile, opts->sets));
       actions::DeployOptions d = opts->deploy;
       d.wait_options.timeout = parse_duration(opts->timeout, "--timeout");
       actions::run_deploy(d, services, *g.out);

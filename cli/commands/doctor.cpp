@@ -27,7 +27,7 @@ void setup_doctor(CLI::App& app, Globals& g) {
   cmd->callback([&g, opts] {
     g.action = [&g, opts] {
       auto services =
-          make_services(g, {ProfileUse::Need::required, opts->profile, opts->sets, "doctor", "prod", true});
+          make_services(g, ProfileUse::required("doctor", opts->profile, opts->sets, "prod", true));
       actions::run_doctor(opts->doctor, services, *g.out);
     };
   });

@@ -28,7 +28,7 @@ void setup_queue(CLI::App& app, Globals& g) {
   depth->add_option("--interval", opts->interval, "refresh interval with --watch");
   depth->callback([&g, opts] {
     g.action = [&g, opts] {
-      auto services = make_services(g, {ProfileUse::Need::optional, opts->profile, {}, "queue depth", nullptr, true});
+      auto services = make_services(g, ProfileUse::optional("queue depth", opts->profile));
       actions::QueueDepthOptions d = opts->depth;
       d.interval = parse_duration(opts->interval, "--interval");
       actions::run_queue_depth(d, services, *g.out);

@@ -25,7 +25,7 @@ void setup_render(CLI::App& app, Globals& g) {
   cmd->add_option("--templates", opts->render.templates, "use the templates in DIR");
   cmd->callback([&g, opts] {
     g.action = [&g, opts] {
-      auto services = make_services(g, {ProfileUse::Need::required, opts->profile, opts->sets, "render"});
+      auto services = make_services(g, ProfileUse::required("render", opts->profile, opts->sets));
       actions::run_render(opts->render, services, *g.out);
     };
   });

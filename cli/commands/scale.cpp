@@ -52,7 +52,7 @@ void setup_scale(CLI::App& app, Globals& g) {
   cmd->callback([&g, opts] {
     g.action = [&g, opts] {
       const auto s = scale_options(*opts);
-      auto services = make_services(g, {ProfileUse::Need::required, opts->profile, opts->sets, "scale", "prod"});
+      auto services = make_services(g, ProfileUse::required("scale", opts->profile, opts->sets, "prod"));
       actions::run_scale(s, services, *g.out);
     };
   });
