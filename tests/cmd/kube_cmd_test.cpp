@@ -160,7 +160,8 @@ TEST_CASE("a fault at every request of the emergency scale and of the reattach l
         const auto& hit = c.kube.requests().at(i);
         CAPTURE(hit.method);
         CAPTURE(hit.path);
-        CAPTURE(k.name);
+        const std::string kind = k.name;
+        CAPTURE(kind);
         CHECK((failed.code == 0 || failed.code == 1));
         if (failed.code != 0) {
           CHECK(failed.err.rfind("graflowctl: error: ", 0) == 0);
@@ -218,7 +219,8 @@ TEST_CASE("adapter install runs helm without a shell, through the process runner
   CHECK(r.code == 0);
 
   c.runner.calls.clear();
-  c.runner.results = {{0, "[]", ""}, {0, "", ""}, {1, "", "Error: INSTALLATION FAILED: cannot re-use a name"}};
+  // repo list (none), repo add, repo update, then the upgrade fails with helm's message.
+  c.runner.results = {{0, "[]", ""}, {0, "", ""}, {0, "", ""}, {1, "", "Error: INSTALLATION FAILED: cannot re-use a name"}};
   const auto failed = c.run({"adapter", "install"});
   check_golden(GOLDEN_DIR, "adapter-install-fails.txt", transcript(failed));
   CHECK(failed.code == 1);

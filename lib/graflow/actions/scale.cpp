@@ -282,7 +282,9 @@ void reattach(kube::Client& client, const config::Profile& profile, const ScaleO
       client.create(kube::resource_path("autoscaling/v2", "horizontalpodautoscalers", n.ns), body);
       out << fmt::format("{} created from {} (detached since {})\n", n.hpa_display, source, detached->since);
     } catch (const kube::ApiError& e) {
-      if (e.status() != 409) {
+      // Only AlreadyExists means it is there (say, created by a try whose answer was lost);
+      // any other 409 leaves it missing, and the snapshot must stay.
+      if (e.status() != 409 || e.reason() != "AlreadyExists") {
         throw;
       }
       exists = true;
@@ -290,7 +292,12 @@ void reattach(kube::Client& client, const config::Profile& profile, const ScaleO
   }
   if (exists) {
     const auto current = client.get(n.hpa_path);
-    if (current && hpa_snapshot(*current)["spec"] == detached->snapshot["spec"]) {
+    if (!current) {
+      throw failure(fmt::format("{} vanished while being reattached; the snapshot is kept: run graflowctl scale "
+                                "--reattach again",
+                                n.hpa_display));
+    }
+    if (hpa_snapshot(*current)["spec"] == detached->snapshot["spec"]) {
       out << fmt::format("{} is back with the snapshot's spec\n", n.hpa_display);
     } else {
       out << fmt::format("warning: {} exists with a spec that differs from the snapshot; keeping it\n",
