@@ -69,8 +69,8 @@ TEST_CASE("deploy: one server-side apply per object, no discovery, then unchange
   }
   CHECK(gets == 1); // the worker Deployment's detached state only: no GET before each apply
 
-  // Outcomes come from managedFields times (whole seconds): let the server's second pass.
-  graflow::testing::wait_for_next_second();
+  // Outcomes come from managedFields times (whole seconds): let them age two seconds.
+  graflow::testing::wait_for_stamps_to_age();
   auto again = c.run({"deploy", "-p", "prod"});
   REQUIRE(again.code == 0);
   CHECK(again.out == "deployment.apps/graflow-worker unchanged\n"

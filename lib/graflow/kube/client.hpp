@@ -144,8 +144,9 @@ private:
 // an entry older than the second the request could first have been served in means
 // "unchanged", anything else "configured". That second is the response's Date header (the
 // server's clock, so client clock skew does not matter; `received` when there is none) minus
-// how long the request took (`received - sent`). An apply in the same second as the previous
-// change by this manager therefore reads "configured", never wrongly "unchanged".
+// how long the request took (`received - sent`). Both have whole seconds, so a no-op apply
+// less than two seconds after the previous change reads "configured", never wrongly
+// "unchanged".
 ApplyOutcome apply_outcome(int status, const json& object, const std::string& field_manager,
                            const std::optional<std::string>& date_header, std::chrono::system_clock::time_point sent,
                            std::chrono::system_clock::time_point received);
