@@ -1,6 +1,7 @@
 #pragma once
 // The command line: global options, one file per command under commands/, and run(),
 // which maps every error to one stderr line and an exit code.
+#include "graflow/actions/services.hpp"
 #include "graflow/config/config.hpp"
 #include "graflow/core/output.hpp"
 
@@ -14,13 +15,6 @@
 namespace CLI {
 class App;
 }
-namespace graflow::kube {
-class Client;
-}
-namespace graflow::redis {
-struct Address;
-}
-
 namespace graflow::cli {
 
 struct Globals {
@@ -30,12 +24,7 @@ struct Globals {
   std::string namespace_;
   std::string redis_url;
   std::string redis_timeout = "2s";
-  std::string redis_password_file;
-  std::string redis_ca_file;
-  std::string redis_cert_file;
-  std::string redis_key_file;
-  std::string redis_tls_server_name;
-  bool redis_insecure_skip_tls_verify = false;
+  actions::RedisFlags redis_flags; // --redis-password-file and the TLS flags
   std::string request_timeout = "30s";
   std::string key_prefix;
   std::string output = "text";
@@ -44,31 +33,47 @@ struct Globals {
 
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
+  const actions::Platform* platform = nullptr; // the process's, or a test's fakes
   // Set by the chosen command's parse callback; run after parsing succeeded.
   std::function<void()> action;
 
   [[nodiscard]] Format format() const;
   [[nodiscard]] config::Config load_config() const;
   [[nodiscard]] std::chrono::milliseconds redis_timeout_ms() const;
-  // The Redis address from --redis-url/$GRAFLOW_REDIS_URL/$REDIS_HOST/`profile_url`, with
-  // the password (--redis-password-file, $GRAFLOW_REDIS_PASSWORD) and the TLS flags; warns
-  // on `err` when verification is off. A usage Error for TLS flags without rediss://.
-  [[nodiscard]] redis::Address redis_address(const std::string& profile_url) const;
-  // --key-prefix or $KEY_PREFIX as an override of the profile's keyPrefix.
-  [[nodiscard]] std::vector<config::Override> prefix_overrides() const;
-  // --profile NAME, else the config's defaultProfile; empty when neither.
-  [[nodiscard]] static std::string profile_or_default(const std::string& flag, const config::Config& config);
   [[nodiscard]] bool color() const;
-  // A Kubernetes client from --kubeconfig/$KUBECONFIG, --context, -n, --request-timeout.
-  [[nodiscard]] std::unique_ptr<kube::Client> kube_client() const;
 };
 
-// The profile named by --profile (or the config's default) with --key-prefix/$KEY_PREFIX,
-// -n and every --set applied. A usage Error when there is none. Used by render and deploy.
-// `fallback` is used when neither --profile nor defaultProfile names one (nullptr: error).
-config::ResolvedProfile resolve_profile_for(const Globals& g, const std::string& flag,
-                                            const std::vector<std::string>& sets, const char* command,
-                                            const char* fallback = nullptr);
+// How a command uses a profile, for make_services().
+struct ProfileUse {
+  enum class Need { required, optional, none };
+  Need need = Need::required;
+  std::string flag;              // the command's --profile
+  std::vector<std::string> sets; // the command's --set
+  const char* command = "";      // for "<command> needs --profile NAME"
+  const char* fallback = nullptr; // used when neither --profile nor defaultProfile names one
+  bool redis = false;             // resolve the Redis address and --redis-timeout too
+
+  // A command that needs a profile (a usage Error without one), and maybe Redis.
+  static ProfileUse required(const char* command, std::string flag, std::vector<std::string> sets,
+                             const char* fallback = nullptr, bool redis = false) {
+    return {Need::required, std::move(flag), std::move(sets), command, fallback, redis};
+  }
+  // A command that uses a profile when one is named (queue depth), and Redis.
+  static ProfileUse optional(const char* command, std::string flag) {
+    return {Need::optional, std::move(flag), {}, command, nullptr, true};
+  }
+  // A command that reads Redis but no profile (the exporter).
+  static ProfileUse redis_only() { return {Need::none, {}, {}, "", nullptr, true}; }
+  // A command that needs neither.
+  static ProfileUse none() { return {Need::none, {}, {}, "", nullptr, false}; }
+};
+
+// Services for one command (cli/services.cpp): the platform's seams, and the profile, Redis
+// address and output settings resolved by actions/resolve.hpp from the global flags.
+actions::Services make_services(const Globals& g, const ProfileUse& use);
+
+// The real environment, clock, HTTP module, process runner and Redis connector.
+const actions::Platform& process_platform();
 
 void setup_profiles(CLI::App& app, Globals& g);
 void setup_render(CLI::App& app, Globals& g);
@@ -85,7 +90,11 @@ void setup_simulate(CLI::App& app, Globals& g);
 // The whole command tree with its options bound to `g` (for run(), completions and tests).
 std::unique_ptr<CLI::App> make_app(Globals& g);
 
-// Runs graflowctl with the given arguments; returns the exit code.
+// Runs graflowctl with the given arguments on `platform`; returns the exit code. The binary
+// and the in-process command tests both enter here.
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const actions::Platform& platform);
+
+// run() on process_platform().
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 
 } // namespace graflow::cli

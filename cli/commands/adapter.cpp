@@ -2,7 +2,6 @@
 #include "app.hpp"
 
 #include "graflow/actions/adapter.hpp"
-#include "graflow/render/render.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -11,14 +10,13 @@ namespace {
 
 struct AdapterCliOptions {
   actions::AdapterOptions adapter;
-  std::string templates;
 };
 
 void add_prometheus_flags(CLI::App* cmd, AdapterCliOptions& o) {
   cmd->add_option("--prometheus-url", o.adapter.prometheus_url, "Prometheus URL as the adapter reaches it");
   cmd->add_option("--prometheus-port", o.adapter.prometheus_port, "Prometheus port");
   cmd->add_flag("--default-rules", o.adapter.default_rules, "keep the chart's default resource and custom rules");
-  cmd->add_option("--templates", o.templates, "use the templates in DIR");
+  cmd->add_option("--templates", o.adapter.templates, "use the templates in DIR");
 }
 
 } // namespace
@@ -32,7 +30,8 @@ void setup_adapter(CLI::App& app, Globals& g) {
   add_prometheus_flags(values, *opts);
   values->callback([&g, opts] {
     g.action = [&g, opts] {
-      *g.out << actions::adapter_values(opts->adapter, render::find_templates(opts->templates));
+      auto services = make_services(g, ProfileUse::none());
+      actions::run_adapter_values(opts->adapter, services, *g.out);
     };
   });
 
@@ -44,10 +43,8 @@ void setup_adapter(CLI::App& app, Globals& g) {
   install->add_flag("--dry-run", opts->adapter.dry_run, "print the helm commands and values, run nothing");
   install->callback([&g, opts] {
     g.action = [&g, opts] {
-      const auto templates = render::find_templates(opts->templates);
-      helm::ProcessRunner runner;
-      const std::string helm = opts->adapter.dry_run ? "helm" : helm::find_helm(graflow::ProcessEnv{});
-      actions::install_adapter(opts->adapter, templates, runner, helm, *g.out, *g.err);
+      auto services = make_services(g, ProfileUse::none());
+      actions::run_adapter_install(opts->adapter, services, *g.out);
     };
   });
 }

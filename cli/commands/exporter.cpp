@@ -1,6 +1,7 @@
 // graflowctl exporter [--listen ADDR:PORT] [--key-prefix P]... [--scrape-timeout 1s]
 #include "app.hpp"
 
+#include "graflow/actions/resolve.hpp"
 #include "graflow/core/duration.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/core/signals.hpp"
@@ -11,7 +12,6 @@
 #include "graflow/redis/url.hpp"
 
 #include <CLI/CLI.hpp>
-#include <cstdlib>
 #include <malloc.h>
 #include <memory>
 #include <sys/resource.h>
@@ -24,21 +24,6 @@ struct ExporterOptions {
   std::vector<std::string> prefixes;
   std::string scrape_timeout = "1s";
 };
-
-// --key-prefix (repeatable), then the global --key-prefix, then $KEY_PREFIX (as in the
-// seed's exporter), then "graflow".
-std::vector<std::string> choose_prefixes(const Globals& g, const ExporterOptions& opts) {
-  if (!opts.prefixes.empty()) {
-    return opts.prefixes;
-  }
-  if (!g.key_prefix.empty()) {
-    return {g.key_prefix};
-  }
-  if (const char* env = std::getenv("KEY_PREFIX"); env != nullptr && *env != '\0') {
-    return {env};
-  }
-  return {"graflow"};
-}
 
 // Every connection is a file descriptor: the event-driven server holds thousands of idle
 // ones (Prometheus, probes, a load test) only if the soft limit (often 1024) is raised to
@@ -58,13 +43,15 @@ void raise_open_file_limit() {
 void run_exporter(Globals& g, const ExporterOptions& opts) {
   exporter::Options o;
   o.listen = exporter::parse_listen(opts.listen);
-  o.key_prefixes = choose_prefixes(g, opts);
+  // Redis only: the exporter reads no profile (its Deployment gets everything by flags).
+  const actions::Services services = make_services(g, ProfileUse::redis_only());
+  o.key_prefixes = actions::key_prefixes(opts.prefixes, g.key_prefix, services.env, nullptr);
   exporter::validate_prefixes(o.key_prefixes);
   o.scrape_timeout = parse_duration(opts.scrape_timeout, "--scrape-timeout");
   if (o.scrape_timeout.count() < 10) {
     throw usage_error("--scrape-timeout must be at least 10ms");
   }
-  const redis::Address address = g.redis_address("");
+  const redis::Address address = services.resolved.redis;
   o.redis_endpoint = address.endpoint();
   // A reply later than the scrape timeout is useless to the scrape: the same bound
   // applies to connecting and to every reply.

@@ -2,6 +2,7 @@
 #include "app.hpp"
 
 #include "graflow/actions/profiles.hpp"
+#include "graflow/actions/resolve.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -14,7 +15,7 @@ struct ProfilesOptions {
 };
 
 std::vector<config::Override> overrides_of(const Globals& g, const std::vector<std::string>& sets) {
-  auto overrides = g.prefix_overrides();
+  auto overrides = actions::key_prefix_overrides(g.key_prefix, *g.platform->env);
   for (const auto& s : sets) {
     overrides.push_back({s, "--set"});
   }

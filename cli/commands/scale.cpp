@@ -3,12 +3,8 @@
 
 #include "graflow/actions/scale.hpp"
 #include "graflow/core/duration.hpp"
-#include "graflow/core/error.hpp"
-#include "graflow/core/signals.hpp"
-#include "graflow/kube/client.hpp"
 
 #include <CLI/CLI.hpp>
-#include <unistd.h>
 
 namespace graflow::cli {
 namespace {
@@ -24,29 +20,19 @@ struct ScaleCliOptions {
   std::string backup_dir;
 };
 
-void run_scale(Globals& g, const ScaleCliOptions& o) {
-  if ((o.emergency >= 0) == o.reattach) {
-    throw usage_error("scale needs exactly one of --emergency N or --reattach");
-  }
-  if (o.reattach && (!o.hold.empty() || o.wait)) {
-    throw usage_error("--hold and --wait go with --emergency, not --reattach");
-  }
-  const auto resolved = resolve_profile_for(g, o.profile, o.sets, "scale", "prod");
+actions::ScaleOptions scale_options(const ScaleCliOptions& o) {
   actions::ScaleOptions s;
-  s.backup_dir = o.backup_dir.empty() ? actions::default_backup_dir(graflow::ProcessEnv{}) : std::filesystem::path(o.backup_dir);
+  if (o.emergency >= 0) {
+    s.emergency = o.emergency;
+  }
+  s.reattach = o.reattach;
+  s.backup_dir = o.backup_dir;
   if (!o.hold.empty()) {
     s.hold = parse_duration(o.hold, "--hold");
   }
   s.wait = o.wait;
   s.wait_options.timeout = parse_duration(o.timeout, "--timeout");
-  s.wait_options.terminal = isatty(STDOUT_FILENO) != 0;
-  auto client = g.kube_client();
-  if (o.reattach) {
-    actions::reattach(*client, resolved.profile, s, *g.out);
-    return;
-  }
-  const SignalWatcher signals;
-  actions::emergency_scale(*client, resolved.profile, o.emergency, s, signals, *g.out);
+  return s;
 }
 
 } // namespace
@@ -63,7 +49,13 @@ void setup_scale(CLI::App& app, Globals& g) {
   cmd->add_flag("--wait", opts->wait, "wait until the scaled Deployment is available");
   cmd->add_option("--timeout", opts->timeout, "how long --wait waits");
   cmd->add_option("--backup-dir", opts->backup_dir, "where local HPA snapshots go (default $XDG_STATE_HOME/graflowctl/detached)");
-  cmd->callback([&g, opts] { g.action = [&g, opts] { run_scale(g, *opts); }; });
+  cmd->callback([&g, opts] {
+    g.action = [&g, opts] {
+      const auto s = scale_options(*opts);
+      auto services = make_services(g, ProfileUse::required("scale", opts->profile, opts->sets, "prod"));
+      actions::run_scale(s, services, *g.out);
+    };
+  });
 }
 
 } // namespace graflow::cli

@@ -412,4 +412,10 @@ void RedisServer::push(const std::string& key, int count, int db) const {
   }
 }
 
+void wait_for_stamps_to_age() {
+  const auto now = std::chrono::system_clock::now();
+  const auto next = std::chrono::floor<std::chrono::seconds>(now) + std::chrono::seconds(2);
+  std::this_thread::sleep_until(next + std::chrono::milliseconds(50));
+}
+
 } // namespace graflow::testing

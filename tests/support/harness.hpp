@@ -83,6 +83,11 @@ Result graflowctl(const std::vector<std::string>& args, ProcessOptions options =
                   std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 // Blocks until something accepts TCP connections on 127.0.0.1:port, or throws.
+// Sleeps until two wall-clock second boundaries have passed, plus a little: after that, a
+// no-op server-side apply reads "unchanged" (kube::apply_outcome: stamps and the Date header
+// have whole seconds, so the previous change must be older than the second before Date).
+void wait_for_stamps_to_age();
+
 void wait_for_port(int port, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 struct RedisOptions {

@@ -347,47 +347,50 @@ TEST_CASE("401: a clear message, no retry, no token in it") {
   CHECK(f.script.requests.size() == 1);
 }
 
-TEST_CASE("apply: PATCH apply-patch+yaml with fieldManager, force and dryRun; created/configured/unchanged") {
+TEST_CASE("apply: one PATCH apply-patch+yaml with fieldManager, force and dryRun; the outcome from its response") {
   const std::string path = "/apis/apps/v1/namespaces/workers/deployments/worker";
   const std::string yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\n";
-  const nlohmann::json v1 = {{"kind", "Deployment"}, {"metadata", {{"name", "worker"}, {"resourceVersion", "1"}}},
-                             {"spec", {{"paused", false}}}, {"status", {{"replicas", 1}}}};
-  nlohmann::json v1_again = v1;
-  v1_again["status"]["replicas"] = 3; // the controller moved on: not a change of ours
-  v1_again["metadata"]["managedFields"] = nlohmann::json::array({{{"manager", "graflowctl"}}});
-  nlohmann::json v2 = v1;
-  v2["metadata"]["resourceVersion"] = "2";
-  v2["spec"]["paused"] = true;
+  // The server's clock says 12:00:05; graflowctl's Apply entry is stamped when it changed something.
+  const std::map<std::string, std::string> date = {{"date", "Sun, 01 Mar 2026 12:00:05 GMT"}};
+  auto object = [](const std::string& manager, const std::string& time) {
+    return nlohmann::json{{"kind", "Deployment"},
+                          {"metadata",
+                           {{"name", "worker"},
+                            {"resourceVersion", "1"},
+                            {"managedFields", nlohmann::json::array({{{"manager", manager}, {"operation", "Apply"},
+                                                                      {"time", time}}})}}},
+                          {"spec", {{"paused", false}}}};
+  };
 
   SUBCASE("created") {
     Fixture f;
-    f.script.then(404, status_body(404, "NotFound", "deployments.apps \"worker\" not found", "worker")).then(201, v1.dump());
+    f.script.then(201, object("graflowctl", "2026-03-01T12:00:05Z").dump(), date);
     const auto r = f.client.apply(path, yaml);
     CHECK(r.outcome == ApplyOutcome::created);
     CHECK(std::string(to_string(r.outcome)) == "created");
-    CHECK(r.object == v1);
-    REQUIRE(f.script.requests.size() == 2);
-    CHECK(f.script.requests[1].method == "PATCH");
-    CHECK(f.script.requests[1].url == "https://k.example:6443" + path + "?fieldManager=graflowctl");
-    CHECK(f.script.header(1, "Content-Type") == "application/apply-patch+yaml");
-    CHECK(f.script.requests[1].body == yaml);
+    CHECK(r.object["metadata"]["name"] == "worker");
+    REQUIRE(f.script.requests.size() == 1);
+    CHECK(f.script.requests[0].method == "PATCH");
+    CHECK(f.script.requests[0].url == "https://k.example:6443" + path + "?fieldManager=graflowctl");
+    CHECK(f.script.header(0, "Content-Type") == "application/apply-patch+yaml");
+    CHECK(f.script.requests[0].body == yaml);
   }
-  SUBCASE("unchanged") {
+  SUBCASE("unchanged: our entry is older than the request") {
     Fixture f;
-    f.script.then(200, v1.dump()).then(200, v1_again.dump());
+    f.script.then(200, object("graflowctl", "2026-03-01T11:00:00Z").dump(), date);
     CHECK(f.client.apply(path, yaml, "graflowctl", true, true).outcome == ApplyOutcome::unchanged);
-    CHECK(f.script.requests[1].url == "https://k.example:6443" + path + "?fieldManager=graflowctl&force=true&dryRun=All");
+    REQUIRE(f.script.requests.size() == 1);
+    CHECK(f.script.requests[0].url == "https://k.example:6443" + path + "?fieldManager=graflowctl&force=true&dryRun=All");
   }
-  SUBCASE("configured") {
+  SUBCASE("configured: our entry was stamped by this request") {
     Fixture f;
-    f.script.then(200, v1.dump()).then(200, v2.dump());
+    f.script.then(200, object("my manager", "2026-03-01T12:00:05Z").dump(), date);
     CHECK(f.client.apply(path, yaml, "my manager").outcome == ApplyOutcome::configured);
-    CHECK(f.script.requests[1].url == "https://k.example:6443" + path + "?fieldManager=my%20manager");
+    CHECK(f.script.requests[0].url == "https://k.example:6443" + path + "?fieldManager=my%20manager");
   }
   SUBCASE("an apply conflict is the server's error") {
     Fixture f;
-    f.script.then(200, v1.dump())
-        .then(409, status_body(409, "Conflict", "Apply failed with 1 conflict: conflict with \"kube-controller-manager\": .spec.replicas"));
+    f.script.then(409, status_body(409, "Conflict", "Apply failed with 1 conflict: conflict with \"kube-controller-manager\": .spec.replicas"));
     const auto e = thrown([&] { f.client.apply(path, yaml); });
     CHECK(std::string(e.what()) == "Error from server (Conflict): Apply failed with 1 conflict: conflict with "
                                    "\"kube-controller-manager\": .spec.replicas");

@@ -99,18 +99,6 @@ TEST_CASE("one redaction for every URL") {
   CHECK(redact_url("unix:///run/redis.sock") == "unix:///run/redis.sock");
 }
 
-TEST_CASE("choose_url reads the environment it is given, not the process's") {
-  using graflow::MapEnv;
-  using graflow::redis::choose_url;
-  CHECK(choose_url("redis://flag", "redis://profile", env_of({{"GRAFLOW_REDIS_URL", "redis://env"}})).url ==
-        "redis://flag");
-  auto env = choose_url("", "redis://profile", env_of({{"GRAFLOW_REDIS_URL", "redis://env"}}));
-  CHECK(env.url == "redis://env");
-  CHECK(env.source == "$GRAFLOW_REDIS_URL");
-  CHECK(choose_url("", "", env_of({{"REDIS_HOST", "::1"}})).url == "redis://[::1]:6379/0");
-  CHECK(choose_url("", "redis://profile", env_of({{"GRAFLOW_REDIS_URL", ""}})).source == "the profile's redis.url");
-  CHECK(choose_url("", "", MapEnv()).url == "redis://localhost:6379/0");
-}
 
 TEST_CASE("the password from a file or $GRAFLOW_REDIS_PASSWORD") {
   using graflow::MapEnv;

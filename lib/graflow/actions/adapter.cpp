@@ -5,7 +5,6 @@
 #include "graflow/core/error.hpp"
 #include "graflow/render/render.hpp"
 
-#include <cstdlib>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -17,9 +16,8 @@ namespace {
 // A temporary file that is removed when this goes out of scope.
 class TempFile {
 public:
-  explicit TempFile(const std::string& content) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string path = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/graflowctl-values-XXXXXX";
+  TempFile(const std::string& dir, const std::string& content) {
+    std::string path = dir + "/graflowctl-values-XXXXXX";
     const int fd = mkstemp(path.data()); // created 0600
     if (fd < 0) {
       throw failure("cannot create a temporary file for the helm values");
@@ -100,7 +98,7 @@ std::string adapter_values(const AdapterOptions& options, const std::filesystem:
 }
 
 void install_adapter(const AdapterOptions& options, const std::filesystem::path& templates, helm::Runner& runner,
-                     const std::string& helm, std::ostream& out, std::ostream& err) {
+                     const std::string& helm, const std::string& tmp_dir, std::ostream& out, std::ostream& err) {
   const std::string values = adapter_values(options, templates);
   auto upgrade = [&](const std::string& repo, const std::string& values_file) {
     std::vector<std::string> argv = {helm, "upgrade", "--install", options.release, repo + "/prometheus-adapter",
@@ -127,8 +125,28 @@ void install_adapter(const AdapterOptions& options, const std::filesystem::path&
     run_helm(runner, {helm, "repo", "add", repo, k_adapter_repo_url}, out, err);
   }
   run_helm(runner, {helm, "repo", "update", repo}, out, err);
-  const TempFile file(values);
+  const TempFile file(tmp_dir, values);
   run_helm(runner, upgrade(repo, file.path()), out, err);
+}
+
+void run_adapter_values(const AdapterOptions& options, Services& /*services*/, std::ostream& out) {
+  out << adapter_values(options, render::find_templates(options.templates));
+}
+
+void run_adapter_install(const AdapterOptions& options, Services& services, std::ostream& out) {
+  const auto templates = render::find_templates(options.templates);
+  std::string helm = "helm";
+  if (!options.dry_run) {
+    // $HELM names it; else the first helm in PATH (helm::find_helm says how to get one).
+    helm = services.env.non_empty("HELM").value_or("");
+    if (helm.empty()) {
+      helm = helm::find_helm();
+    } else if (access(helm.c_str(), X_OK) != 0) {
+      throw failure(fmt::format("$HELM is {}, which is not an executable file", helm));
+    }
+  }
+  const std::string tmp = services.env.non_empty("TMPDIR").value_or("/tmp");
+  install_adapter(options, templates, services.runner, helm, tmp, out, services.err);
 }
 
 } // namespace graflow::actions

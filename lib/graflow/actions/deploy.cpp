@@ -1,7 +1,9 @@
 #include "graflow/actions/deploy.hpp"
 
 #include "graflow/actions/scale.hpp"
+#include "graflow/core/signals.hpp"
 #include "graflow/kube/client.hpp"
+#include "graflow/render/render.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -21,8 +23,11 @@ std::string display_name(const render::Manifest& m) {
 
 } // namespace
 
-void deploy(kube::Client& client, const config::Profile& profile, const std::vector<render::Manifest>& manifests,
-            const DeployOptions& options, const SignalWatcher& signals, std::ostream& out) {
+void run_deploy(const DeployOptions& options, Services& services, std::ostream& out) {
+  const config::Profile& profile = services.profile();
+  const auto manifests = render::render_manifests(render::find_templates(options.templates), profile);
+  auto client_ptr = services.kube();
+  kube::Client& client = *client_ptr;
   const std::string& default_ns = client.namespace_();
   const std::string worker_ns = profile.namespace_.value_or(default_ns);
   std::optional<Detached> detached;
@@ -49,7 +54,10 @@ void deploy(kube::Client& client, const config::Profile& profile, const std::vec
     }
   }
   if (options.wait && !options.dry_run) {
-    wait_for_deployments(client, deployments, options.wait_options, signals, out);
+    const SignalWatcher signals;
+    WaitOptions w = options.wait_options;
+    w.terminal = services.terminal;
+    wait_for_deployments(client, deployments, w, services.clock, signals, out);
   }
 }
 

@@ -323,7 +323,7 @@ std::optional<double> parse_quantity(const std::string& q) {
   return std::nullopt;
 }
 
-std::vector<Check> run_doctor(const config::Profile& profile, const DoctorOptions& options, DoctorInputs& inputs) {
+std::vector<Check> doctor_checks(const config::Profile& profile, const DoctorOptions& options, DoctorInputs& inputs) {
   Context c{profile, options, inputs, profile.namespace_.value_or(inputs.client->namespace_()), std::nullopt};
   std::vector<Check> out;
   out.push_back(check_redis(c));
@@ -370,6 +370,19 @@ bool print_checks(std::ostream& out, const std::vector<Check>& checks, Format fo
     }
   }
   return ok_all;
+}
+
+void run_doctor(const DoctorOptions& options, Services& services, std::ostream& out) {
+  auto client = services.kube();
+  DoctorInputs in;
+  in.client = client.get();
+  in.redis_endpoint = services.resolved.redis.endpoint();
+  in.connect_redis = [&] { return services.connect_redis(); };
+  in.http = [&] { return services.http(net::ClientOptions{}); };
+  const auto checks = doctor_checks(services.profile(), options, in);
+  if (!print_checks(out, checks, services.resolved.format, services.resolved.color)) {
+    throw failure("some checks failed");
+  }
 }
 
 } // namespace graflow::actions

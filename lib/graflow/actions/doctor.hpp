@@ -1,6 +1,7 @@
 #pragma once
 // `graflowctl doctor`: walks the pipeline the way the seed's troubleshooting section does
 // by hand — Redis, exporter, Prometheus, prometheus-adapter, HPA — one line per check.
+#include "graflow/actions/services.hpp"
 #include "graflow/config/profile.hpp"
 #include "graflow/core/output.hpp"
 #include "graflow/net/http.hpp"
@@ -44,7 +45,11 @@ struct DoctorInputs {
 };
 
 // Runs every check (a failing check does not stop the others).
-std::vector<Check> run_doctor(const config::Profile& profile, const DoctorOptions& options, DoctorInputs& inputs);
+std::vector<Check> doctor_checks(const config::Profile& profile, const DoctorOptions& options, DoctorInputs& inputs);
+
+// `graflowctl doctor`: every check on the resolved profile, printed; a failure Error when
+// one failed.
+void run_doctor(const DoctorOptions& options, Services& services, std::ostream& out);
 
 // One line per check with ✓ / ! / ✗ and a hint line under failures; -o json/yaml:
 // {"ok": bool, "checks": [{name, status, message, hint}]}. Returns true when nothing failed.

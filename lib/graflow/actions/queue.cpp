@@ -1,5 +1,7 @@
 #include "graflow/actions/queue.hpp"
 
+#include "graflow/actions/resolve.hpp"
+
 #include "graflow/core/error.hpp"
 #include "graflow/core/signals.hpp"
 #include "graflow/core/table.hpp"
@@ -67,7 +69,7 @@ void print_queues(std::ostream& out, const std::vector<QueueReading>& readings, 
 }
 
 void watch_queues(const std::function<std::unique_ptr<redis::QueueStore>()>& connect, const WatchOptions& options,
-                  const SignalWatcher& signals, std::ostream& out, std::ostream& err) {
+                  const Clock& clock, const SignalWatcher& signals, std::ostream& out, std::ostream& err) {
   std::unique_ptr<redis::QueueStore> store;
   while (signals.received() == 0) {
     try {
@@ -81,7 +83,7 @@ void watch_queues(const std::function<std::unique_ptr<redis::QueueStore>()>& con
         out << "---\n";
         print_queues(out, readings, options.format);
       } else {
-        const std::time_t now = std::time(nullptr);
+        const std::time_t now = std::chrono::system_clock::to_time_t(clock.now());
         char stamp[32];
         std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::localtime(&now));
         if (options.terminal) {
@@ -106,6 +108,28 @@ void watch_queues(const std::function<std::unique_ptr<redis::QueueStore>()>& con
     signals.sleep_for(options.interval);
   }
   throw interrupted(""); // nothing to report: the user asked to stop
+}
+
+void run_queue_depth(const QueueDepthOptions& options, Services& services, std::ostream& out) {
+  const config::Profile* profile = services.resolved.profile ? &services.resolved.profile->profile : nullptr;
+  const auto prefixes = key_prefixes(options.prefixes, services.resolved.key_prefix_flag, services.env, profile);
+  if (!options.watch) {
+    auto store = services.connect_redis();
+    print_queues(out, read_queues(*store, prefixes, profile), services.resolved.format);
+    return;
+  }
+  if (options.interval.count() < 100) {
+    throw usage_error("--interval must be at least 100ms");
+  }
+  WatchOptions w;
+  w.prefixes = prefixes;
+  w.profile = profile;
+  w.interval = options.interval;
+  w.format = services.resolved.format;
+  w.terminal = services.terminal;
+  const SignalWatcher signals;
+  // The signal pipe wakes a read in progress: Ctrl-C ends within 200 ms even mid-reply.
+  watch_queues([&] { return services.connect_redis(signals.fd()); }, w, services.clock, signals, out, services.err);
 }
 
 } // namespace graflow::actions

@@ -1,5 +1,6 @@
 #pragma once
 // `graflowctl queue depth`: read queue lengths and what the HPA would make of them.
+#include "graflow/actions/services.hpp"
 #include "graflow/config/profile.hpp"
 #include "graflow/core/output.hpp"
 #include "graflow/redis/store.hpp"
@@ -13,6 +14,7 @@
 #include <vector>
 
 namespace graflow {
+class Clock;
 class SignalWatcher;
 }
 
@@ -42,9 +44,18 @@ struct WatchOptions {
 
 // Refreshes until a signal arrives, then throws an `interrupted` Error with an empty
 // message (nothing to print). A failed read is reported on `err` and retried with a new
-// connection from `connect` at the next tick.
+// connection from `connect` at the next tick. The time in each text heading comes from `clock`.
 [[noreturn]] void watch_queues(const std::function<std::unique_ptr<redis::QueueStore>()>& connect,
-                               const WatchOptions& options, const SignalWatcher& signals, std::ostream& out,
-                               std::ostream& err);
+                               const WatchOptions& options, const Clock& clock, const SignalWatcher& signals,
+                               std::ostream& out, std::ostream& err);
+
+struct QueueDepthOptions {
+  std::vector<std::string> prefixes; // queue depth's own --key-prefix (repeatable)
+  bool watch = false;
+  std::chrono::milliseconds interval{2000};
+};
+
+// `graflowctl queue depth`: the prefixes by actions::key_prefixes(), read once or watched.
+void run_queue_depth(const QueueDepthOptions& options, Services& services, std::ostream& out);
 
 } // namespace graflow::actions

@@ -1,5 +1,6 @@
 #include "graflow/actions/rollout.hpp"
 
+#include "graflow/core/clock.hpp"
 #include "graflow/core/duration.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/core/signals.hpp"
@@ -35,8 +36,8 @@ std::string rollout_pending(const nlohmann::json& d) {
 }
 
 void wait_for_deployments(kube::Client& client, const std::vector<std::pair<std::string, std::string>>& deployments,
-                          const WaitOptions& options, const SignalWatcher& signals, std::ostream& out) {
-  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+                          const WaitOptions& options, Clock& clock, const SignalWatcher& signals, std::ostream& out) {
+  const auto deadline = clock.steady() + options.timeout;
   for (const auto& [ns, name] : deployments) {
     const std::string path = kube::resource_path("apps/v1", "deployments", ns, name);
     std::string last;
@@ -57,14 +58,17 @@ void wait_for_deployments(kube::Client& client, const std::vector<std::pair<std:
       if (pending.empty()) {
         break;
       }
-      if (std::chrono::steady_clock::now() >= deadline) {
+      if (clock.steady() >= deadline) {
         if (options.terminal) {
           out << '\n';
         }
         throw failure(fmt::format("timed out after {} waiting for deployment.apps/{}: {}",
                                   format_duration(options.timeout), name, pending));
       }
-      if (!signals.sleep_for(options.poll)) {
+      if (signals.received() == 0) {
+        clock.sleep(options.poll);
+      }
+      if (signals.received() != 0) {
         if (options.terminal) {
           out << '\n';
         }

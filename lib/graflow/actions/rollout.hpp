@@ -7,6 +7,7 @@
 #include <vector>
 
 namespace graflow {
+class Clock;
 class SignalWatcher;
 }
 namespace graflow::kube {
@@ -25,9 +26,10 @@ struct WaitOptions {
   bool terminal = false; // one progress line rewritten in place; else a line per change
 };
 
-// Polls each Deployment (namespace, name) until available. Throws a failure Error on
-// timeout naming the Deployment and what it waits for, an `interrupted` Error on a signal.
+// Polls each Deployment (namespace, name) until available, every `poll` of `clock` (so a
+// fake clock makes waiting instant). Throws a failure Error on timeout naming the
+// Deployment and what it waits for, an `interrupted` Error on a signal (seen within a poll).
 void wait_for_deployments(kube::Client& client, const std::vector<std::pair<std::string, std::string>>& deployments,
-                          const WaitOptions& options, const SignalWatcher& signals, std::ostream& out);
+                          const WaitOptions& options, Clock& clock, const SignalWatcher& signals, std::ostream& out);
 
 } // namespace graflow::actions

@@ -34,7 +34,7 @@ Names names_of(const kube::Client& client, const config::Profile& profile) {
 }
 
 void detach(kube::Client& client, const config::Profile& profile, const Names& n, const ScaleOptions& options,
-            std::ostream& out) {
+            Clock& clock, std::ostream& out) {
   for (int attempt = 0;; ++attempt) {
     const auto deployment = client.get(n.deployment_path);
     if (!deployment) {
@@ -51,7 +51,7 @@ void detach(kube::Client& client, const config::Profile& profile, const Names& n
                                 n.hpa_display, n.ns, n.deployment_display));
     }
     const json snapshot = hpa_snapshot(*hpa);
-    const auto now = std::chrono::system_clock::now();
+    const auto now = clock.now();
     const std::string since = time::format_rfc3339(now);
     // Both copies of the snapshot exist before anything is deleted.
     const auto backup = SnapshotStore(options.backup_dir)
@@ -109,20 +109,42 @@ std::optional<Detached> detached_state(const json& deployment) {
   return d;
 }
 
+void run_scale(const ScaleOptions& options, Services& services, std::ostream& out) {
+  if (options.emergency.has_value() == options.reattach) {
+    throw usage_error("scale needs exactly one of --emergency N or --reattach");
+  }
+  if (options.reattach && (options.hold || options.wait)) {
+    throw usage_error("--hold and --wait go with --emergency, not --reattach");
+  }
+  ScaleOptions o = options;
+  if (o.backup_dir.empty()) {
+    o.backup_dir = default_backup_dir(services.env);
+  }
+  o.wait_options.terminal = services.terminal;
+  const config::Profile& profile = services.profile();
+  auto client = services.kube();
+  if (o.reattach) {
+    reattach(*client, profile, o, out);
+    return;
+  }
+  const SignalWatcher signals;
+  emergency_scale(*client, profile, *o.emergency, o, services.clock, signals, out);
+}
+
 void emergency_scale(kube::Client& client, const config::Profile& profile, long long replicas,
-                     const ScaleOptions& options, const SignalWatcher& signals, std::ostream& out) {
+                     const ScaleOptions& options, Clock& clock, const SignalWatcher& signals, std::ostream& out) {
   const Names n = names_of(client, profile);
   if (replicas > profile.max_replicas) {
     out << fmt::format("note: {} replicas is above the profile's maxReplicas ({}); allowed in an emergency\n", replicas,
                        profile.max_replicas);
   }
-  detach(client, profile, n, options, out);
+  detach(client, profile, n, options, clock, out);
   const auto scale = client.set_scale(n.ns, profile.worker.deployment, replicas);
   out << fmt::format("{} scaled to {} replicas\n", n.deployment_display, scale.replicas) << std::flush;
 
   try {
     if (options.wait) {
-      wait_for_deployments(client, {{n.ns, profile.worker.deployment}}, options.wait_options, signals, out);
+      wait_for_deployments(client, {{n.ns, profile.worker.deployment}}, options.wait_options, clock, signals, out);
     }
   } catch (const Error& e) {
     if (e.code() == Exit::interrupted && options.hold) {
@@ -172,7 +194,9 @@ void reattach(kube::Client& client, const config::Profile& profile, const ScaleO
       client.create(kube::resource_path("autoscaling/v2", "horizontalpodautoscalers", n.ns), body);
       out << fmt::format("{} created from {} (detached since {})\n", n.hpa_display, source, detached->since);
     } catch (const kube::ApiError& e) {
-      if (e.status() != 409) {
+      // Only AlreadyExists means it is there (say, created by a try whose answer was lost);
+      // any other 409 leaves it missing, and the snapshot must stay.
+      if (e.status() != 409 || e.reason() != "AlreadyExists") {
         throw;
       }
       exists = true;
@@ -180,7 +204,12 @@ void reattach(kube::Client& client, const config::Profile& profile, const ScaleO
   }
   if (exists) {
     const auto current = client.get(n.hpa_path);
-    if (current && hpa_snapshot(*current)["spec"] == detached->snapshot["spec"]) {
+    if (!current) {
+      throw failure(fmt::format("{} vanished while being reattached; the snapshot is kept: run graflowctl scale "
+                                "--reattach again",
+                                n.hpa_display));
+    }
+    if (hpa_snapshot(*current)["spec"] == detached->snapshot["spec"]) {
       out << fmt::format("{} is back with the snapshot's spec\n", n.hpa_display);
     } else {
       out << fmt::format("warning: {} exists with a spec that differs from the snapshot; keeping it\n",

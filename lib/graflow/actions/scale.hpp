@@ -2,8 +2,10 @@
 // `graflowctl scale --emergency N` and `--reattach`: detach the HPA, scale, reattach —
 // without ever losing the HPA (DESIGN.md §4).
 #include "graflow/actions/rollout.hpp"
+#include "graflow/actions/services.hpp"
 #include "graflow/actions/snapshot_store.hpp" // default_backup_dir
 #include "graflow/config/profile.hpp"
+#include "graflow/core/env.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -34,18 +36,23 @@ struct Detached {
 std::optional<Detached> detached_state(const nlohmann::json& deployment);
 
 struct ScaleOptions {
-  std::filesystem::path backup_dir; // local snapshots (0600 files)
+  std::optional<long long> emergency; // --emergency N
+  bool reattach = false;              // --reattach
+  std::filesystem::path backup_dir;   // local snapshots (0600 files); empty: default_backup_dir()
   std::optional<std::chrono::milliseconds> hold;
   bool wait = false;
   WaitOptions wait_options;
 };
 
+// `scale --emergency N` or `scale --reattach` (a usage Error unless exactly one is given) on
+// the resolved profile.
+void run_scale(const ScaleOptions& options, Services& services, std::ostream& out);
 
 // Detach → scale → (wait) → (hold, then reattach). Each step is idempotent; re-running after
 // a failure continues from where it stopped. A signal during --hold reattaches first, then
-// throws an `interrupted` Error.
+// throws an `interrupted` Error. `clock` stamps the detach time and the backup's name.
 void emergency_scale(kube::Client& client, const config::Profile& profile, long long replicas,
-                     const ScaleOptions& options, const SignalWatcher& signals, std::ostream& out);
+                     const ScaleOptions& options, Clock& clock, const SignalWatcher& signals, std::ostream& out);
 
 // Re-creates the HPA from the Deployment's annotation (or the newest local snapshot), then
 // clears the annotation. Idempotent.

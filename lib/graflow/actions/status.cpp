@@ -32,12 +32,12 @@ ojson hpa_view(const json& hpa_or_snapshot) {
   return v;
 }
 
-std::string ago(const std::string& rfc3339) {
+std::string ago(const std::string& rfc3339, std::chrono::system_clock::time_point now) {
   std::tm tm{};
   if (strptime(rfc3339.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm) == nullptr) {
     return "";
   }
-  const long long secs = static_cast<long long>(std::time(nullptr) - timegm(&tm));
+  const long long secs = static_cast<long long>(std::chrono::system_clock::to_time_t(now) - timegm(&tm));
   if (secs < 0) {
     return "";
   }
@@ -52,8 +52,8 @@ std::string ago(const std::string& rfc3339) {
 
 } // namespace
 
-ojson collect_status(kube::Client& client, const config::Profile& profile, redis::QueueStore* store,
-                     const std::string& redis_error) {
+ojson collect_status(kube::Client& client, const config::Profile& profile,
+                     const std::function<std::unique_ptr<redis::QueueStore>()>& connect_redis) {
   const std::string ns = profile.namespace_.value_or(client.namespace_());
   ojson s;
   s["profile"] = profile.name;
@@ -106,9 +106,9 @@ ojson collect_status(kube::Client& client, const config::Profile& profile, redis
   }
   s["hpa"] = h;
   ojson q = {{"key", profile.queue_key()}};
-  if (store != nullptr) {
+  {
     try {
-      const long long depth = store->lengths({profile.queue_key()}).at(0);
+      const long long depth = connect_redis()->lengths({profile.queue_key()}).at(0);
       q["depth"] = depth;
       q["desired_workers"] = config::desired_workers(depth, profile);
       q["formula"] = fmt::format("ceil({} / {}) clamped to [{}, {}]", depth, profile.average_value,
@@ -116,14 +116,12 @@ ojson collect_status(kube::Client& client, const config::Profile& profile, redis
     } catch (const Error& e) {
       q["error"] = e.what();
     }
-  } else {
-    q["error"] = redis_error;
   }
   s["queue"] = q;
   return s;
 }
 
-bool print_status(std::ostream& out, const ojson& s, Format format) {
+bool print_status(std::ostream& out, const ojson& s, Format format, std::chrono::system_clock::time_point now) {
   const bool ok = !s["deployment"].contains("error") && !s["hpa"].contains("error") && !s["queue"].contains("error");
   if (format != Format::text) {
     write_structured(out, s, format);
@@ -146,7 +144,7 @@ bool print_status(std::ostream& out, const ojson& s, Format format) {
       const std::string since = h["detachedSince"].get<std::string>();
       out << fmt::format("HPA:         {} DETACHED since {}{} by an emergency scale "
                          "(graflowctl scale --reattach restores it)\n",
-                         h["name"].get<std::string>(), since, ago(since));
+                         h["name"].get<std::string>(), since, ago(since, now));
       out << fmt::format("             snapshot: min {}   max {}   target {} per worker\n",
                          h["minReplicas"].get<long long>(), h["maxReplicas"].get<long long>(),
                          h["target"].is_string() ? h["target"].get<std::string>() : "?");
@@ -177,6 +175,14 @@ bool print_status(std::ostream& out, const ojson& s, Format format) {
                        q["desired_workers"].get<long long>());
   }
   return ok;
+}
+
+void run_status(Services& services, std::ostream& out) {
+  auto client = services.kube();
+  const auto status = collect_status(*client, services.profile(), [&] { return services.connect_redis(); });
+  if (!print_status(out, status, services.resolved.format, services.clock.now())) {
+    throw failure("some parts of the pipeline are missing or unreachable (see above)");
+  }
 }
 
 } // namespace graflow::actions

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <ctime>
 #include <fmt/format.h>
 #include <fstream>
 #include <sstream>
@@ -76,18 +77,6 @@ json parse_body(const net::HttpResponse& response, const std::string& what) {
   return doc;
 }
 
-// An object without what the server changes on its own or on every write.
-json comparable(json object) {
-  if (object.is_object()) {
-    object.erase("status");
-    if (auto m = object.find("metadata"); m != object.end() && m->is_object()) {
-      m->erase("resourceVersion");
-      m->erase("managedFields");
-    }
-  }
-  return object;
-}
-
 Scale scale_of(const json& object) {
   Scale s;
   const json spec = object.value("spec", json::object());
@@ -135,6 +124,10 @@ Client::Client(RestConfig config, HttpFactory http, ClientOptions options)
 }
 
 Client::~Client() = default;
+
+std::chrono::system_clock::time_point Client::wall_now() const {
+  return options_.now ? options_.now() : std::chrono::system_clock::now();
+}
 
 void Client::pause(milliseconds d) {
   if (options_.sleep) {
@@ -336,22 +329,21 @@ std::string Client::raw_get(const std::string& path) { return send({"GET", path,
 
 ApplyResult Client::apply(const std::string& path, const std::string& body, const std::string& field_manager,
                           bool force, bool dry_run) {
-  const std::optional<json> before = get(path);
   std::string target = with_query(path, "fieldManager=" + url_encode(field_manager));
   if (force) {
     target = with_query(target, "force=true");
   }
   target = dry_run_query(target, dry_run);
+  const auto sent = wall_now();
   const auto response = send({"PATCH", target, body, "application/apply-patch+yaml", true});
+  const auto received = wall_now();
   ApplyResult result;
   result.object = parse_body(response, "PATCH " + path);
-  if (response.status == 201 || !before) {
-    result.outcome = ApplyOutcome::created;
-  } else if (comparable(*before) == comparable(result.object)) {
-    result.outcome = ApplyOutcome::unchanged;
-  } else {
-    result.outcome = ApplyOutcome::configured;
+  std::optional<std::string> date;
+  if (const auto it = response.headers.find("date"); it != response.headers.end()) {
+    date = it->second;
   }
+  result.outcome = apply_outcome(response.status, result.object, field_manager, date, sent, received);
   return result;
 }
 
@@ -412,11 +404,46 @@ Scale Client::set_scale(const std::string& namespace_, const std::string& deploy
   return scale_of(patch_merge(resource_path("apps/v1", "deployments", namespace_, deployment, "scale"), patch, dry_run));
 }
 
-std::unique_ptr<Client> make_client(const LoadOptions& load, ClientOptions options) {
+std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end == nullptr || *end != '\0') {
+    return std::nullopt;
+  }
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+ApplyOutcome apply_outcome(int status, const json& object, const std::string& field_manager,
+                           const std::optional<std::string>& date_header, std::chrono::system_clock::time_point sent,
+                           std::chrono::system_clock::time_point received) {
+  if (status == 201) {
+    return ApplyOutcome::created;
+  }
+  const json managed = object.value("metadata", json::object()).value("managedFields", json::array());
+  std::optional<std::chrono::system_clock::time_point> stamped;
+  for (const auto& e : managed) {
+    if (e.value("manager", "") == field_manager && e.value("operation", "") == "Apply" &&
+        e.value("subresource", "").empty()) {
+      stamped = parse_rfc3339(e.value("time", ""));
+    }
+  }
+  if (!stamped) {
+    return ApplyOutcome::configured;
+  }
+  std::optional<std::chrono::system_clock::time_point> server_now;
+  if (date_header) {
+    server_now = parse_http_date(*date_header);
+  }
+  const auto took = received > sent ? received - sent : std::chrono::system_clock::duration::zero();
+  const auto earliest = std::chrono::floor<std::chrono::seconds>(server_now.value_or(received) - took);
+  return *stamped < earliest ? ApplyOutcome::unchanged : ApplyOutcome::configured;
+}
+
+std::unique_ptr<Client> make_client(const LoadOptions& load, ClientOptions options, HttpFactory http) {
   RestConfig config = load_rest_config(load);
   log::debug(1, "Kubernetes API: {}, namespace {} (from {})", config.describe(), config.namespace_,
              config.namespace_origin());
-  return std::make_unique<Client>(std::move(config), module_http_factory(), std::move(options));
+  return std::make_unique<Client>(std::move(config), std::move(http), std::move(options));
 }
 
 } // namespace graflow::kube

@@ -99,11 +99,9 @@ public:
   // GET of anything (service proxy, external metrics, discovery): the 2xx body.
   std::string raw_get(const std::string& path);
 
-  // Server-side apply: PATCH application/apply-patch+yaml ?fieldManager=M[&force=true]
-  // [&dryRun=All] of `body` (YAML or JSON) at the object's path. 201 -> created. Otherwise
-  // the object is read first: "unchanged" when the returned object equals the one read
-  // before, ignoring metadata.resourceVersion, metadata.managedFields and status (the server
-  // writes nothing for a no-op apply); else "configured". That also holds for dry runs.
+  // Server-side apply: one PATCH application/apply-patch+yaml ?fieldManager=M[&force=true]
+  // [&dryRun=All] of `body` (YAML or JSON) at the object's path, and nothing else: the
+  // outcome comes from the response alone (apply_outcome). That also holds for dry runs.
   ApplyResult apply(const std::string& path, const std::string& body, const std::string& field_manager = "graflowctl",
                     bool force = false, bool dry_run = false);
   // POST to a collection path; returns the created object. Never retried.
@@ -130,6 +128,7 @@ private:
   [[noreturn]] void throw_unauthorized(const net::HttpResponse& response);
   [[noreturn]] void throw_transport(const net::TransportError& e, const Call& call);
   void pause(std::chrono::milliseconds d);
+  [[nodiscard]] std::chrono::system_clock::time_point wall_now() const;
 
   RestConfig config_;
   HttpFactory make_http_;
@@ -139,8 +138,25 @@ private:
   std::unique_ptr<AuthState> auth_;
 };
 
-// Everything for a command: kubeconfig or in-cluster config, then a Client over the module's
-// libcurl client.
-std::unique_ptr<Client> make_client(const LoadOptions& load, ClientOptions options = {});
+// What a server-side apply did, from its response: 201 -> created. Otherwise the entry of
+// `field_manager` (operation Apply) in metadata.managedFields says: the server stamps its
+// time (whole seconds) only when the apply changed the object or what the manager owns, so
+// an entry older than the second the request could first have been served in means
+// "unchanged", anything else "configured". That second is the response's Date header (the
+// server's clock, so client clock skew does not matter; `received` when there is none) minus
+// how long the request took (`received - sent`). Both have whole seconds, so a no-op apply
+// less than two seconds after the previous change reads "configured", never wrongly
+// "unchanged".
+ApplyOutcome apply_outcome(int status, const json& object, const std::string& field_manager,
+                           const std::optional<std::string>& date_header, std::chrono::system_clock::time_point sent,
+                           std::chrono::system_clock::time_point received);
+
+// An HTTP-date (RFC 9110 IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT"); nullopt otherwise.
+std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::string& text);
+
+// Everything for a command: kubeconfig or in-cluster config (environment lookups through
+// load.getenv), then a Client whose HTTP clients come from `http` (the net module's libcurl
+// client in the binary, a fake in tests).
+std::unique_ptr<Client> make_client(const LoadOptions& load, ClientOptions options, HttpFactory http);
 
 } // namespace graflow::kube

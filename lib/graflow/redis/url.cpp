@@ -190,22 +190,5 @@ Address parse_url(std::string_view url) {
   return a;
 }
 
-ChosenUrl choose_url(const std::string& flag, const std::string& fallback, const Env& env) {
-  if (!flag.empty()) {
-    return {flag, "--redis-url"};
-  }
-  if (auto url = env.non_empty("GRAFLOW_REDIS_URL")) {
-    return {*url, "$GRAFLOW_REDIS_URL"};
-  }
-  if (auto redis_host = env.non_empty("REDIS_HOST")) {
-    const std::string host = *redis_host;
-    const bool v6 = host.find(':') != std::string::npos;
-    return {fmt::format("redis://{}{}{}:6379/0", v6 ? "[" : "", host, v6 ? "]" : ""), "$REDIS_HOST"};
-  }
-  if (!fallback.empty()) {
-    return {fallback, "the profile's redis.url"};
-  }
-  return {"redis://localhost:6379/0", "the default"};
-}
 
 } // namespace graflow::redis

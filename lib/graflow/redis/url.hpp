@@ -51,13 +51,5 @@ std::string read_password_file(const std::string& path);
 // URL's, else takes $GRAFLOW_REDIS_PASSWORD.
 void apply_password(Address& address, const std::string& password_file, const Env& env);
 
-// The URL graflowctl uses when nothing is given: --redis-url, then $GRAFLOW_REDIS_URL,
-// then the seed's $REDIS_HOST (port 6379), then `fallback` (a profile's redis.url), then
-// redis://localhost:6379/0. `source` tells where the chosen one came from, for messages.
-struct ChosenUrl {
-  std::string url;
-  std::string source;
-};
-ChosenUrl choose_url(const std::string& flag, const std::string& fallback, const Env& env);
 
 } // namespace graflow::redis

@@ -15,6 +15,8 @@ namespace {
 
 void write_reply(httplib::Response& res, const Reply& reply) {
   res.status = reply.status;
+  // kube-apiserver sends Date (Go's net/http does); graflowctl reads the server's time from it.
+  res.set_header("Date", now_http_date());
   for (const auto& [k, v] : reply.headers) {
     res.set_header(k, v);
   }
@@ -85,6 +87,8 @@ void record(ServerState& st, const httplib::Request& req, int status, const std:
                   {"body", req.body.substr(0, 65536)}});
 }
 
+} // namespace
+
 Reply serve_api(ServerState& st, const httplib::Request& req, std::string& user) {
   try {
     const auto who = authenticate(req, st.config.tokens);
@@ -101,8 +105,6 @@ Reply serve_api(ServerState& st, const httplib::Request& req, std::string& user)
     return error_reply(internal_error(e.what()));
   }
 }
-
-} // namespace
 
 void install_routes(httplib::Server& server, ServerState& st) {
   auto handler = [&st](const httplib::Request& req, httplib::Response& res) {

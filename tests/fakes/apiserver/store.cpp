@@ -89,8 +89,28 @@ std::string new_uid() {
   return buf;
 }
 
+namespace {
+std::function<std::time_t()>& time_source() {
+  static std::function<std::time_t()> source;
+  return source;
+}
+} // namespace
+
+void set_time_source(std::function<std::time_t()> source) { time_source() = std::move(source); }
+
+std::time_t now_seconds() { return time_source() ? time_source()() : std::time(nullptr); }
+
+std::string now_http_date() {
+  const std::time_t t = now_seconds();
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
 std::string now_rfc3339() {
-  const std::time_t t = std::time(nullptr);
+  const std::time_t t = now_seconds();
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];

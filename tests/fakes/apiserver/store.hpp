@@ -1,5 +1,8 @@
 #pragma once
 
+#include <ctime>
+#include <functional>
+
 #include "managed_fields.hpp"
 #include "resources.hpp"
 
@@ -74,6 +77,12 @@ private:
 };
 
 std::string new_uid();
+// The fake's wall clock: the system clock, or what set_time_source() installed (in-process
+// tests tie it to their fake clock, or skew it). Not thread-safe to change while serving.
+void set_time_source(std::function<std::time_t()> source);
+std::time_t now_seconds();
 std::string now_rfc3339();
+// Now as an HTTP Date header value (IMF-fixdate).
+std::string now_http_date();
 
 } // namespace fake

@@ -1,0 +1,19 @@
+#pragma once
+// `graflowctl render`: the manifests of the resolved profile, printed or written to files.
+#include "graflow/actions/services.hpp"
+
+#include <iosfwd>
+#include <string>
+
+namespace graflow::actions {
+
+struct RenderOptions {
+  std::string templates; // --templates DIR; empty: the installed ones
+  std::string out_dir;   // --out-dir DIR: one file per object instead of printing
+};
+
+// Prints the multi-document YAML, or writes one file per object and a `wrote DIR/FILE` line
+// for each.
+void run_render(const RenderOptions& options, Services& services, std::ostream& out);
+
+} // namespace graflow::actions

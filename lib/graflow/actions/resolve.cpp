@@ -1,0 +1,107 @@
+#include "graflow/actions/resolve.hpp"
+
+#include "graflow/core/error.hpp"
+
+#include <fmt/format.h>
+
+namespace graflow::actions {
+
+std::vector<config::Override> key_prefix_overrides(const std::string& key_prefix_flag, const Env& env) {
+  if (!key_prefix_flag.empty()) {
+    return {{"keyPrefix=" + key_prefix_flag, "--key-prefix"}};
+  }
+  if (const auto v = env.non_empty("KEY_PREFIX")) {
+    return {{"keyPrefix=" + *v, "$KEY_PREFIX"}};
+  }
+  return {};
+}
+
+std::string profile_name(const std::string& profile_flag, const config::Config& config, const char* fallback) {
+  if (!profile_flag.empty()) {
+    return profile_flag;
+  }
+  if (const auto& d = config.default_profile(); d && !d->empty()) {
+    return *d;
+  }
+  return fallback != nullptr ? fallback : "";
+}
+
+config::ResolvedProfile resolve_profile(const config::Config& config, const ResolveInputs& in, const Env& env,
+                                        const char* command, const char* fallback) {
+  const std::string name = profile_name(in.profile_flag, config, fallback);
+  if (name.empty()) {
+    std::string known;
+    for (const auto& n : config.profile_names()) {
+      known += (known.empty() ? "" : ", ") + n;
+    }
+    throw usage_error(fmt::format("{} needs --profile NAME (known: {})", command, known));
+  }
+  auto overrides = key_prefix_overrides(in.key_prefix_flag, env);
+  if (!in.namespace_flag.empty()) {
+    overrides.push_back({"namespace=" + in.namespace_flag, "--namespace"});
+  }
+  for (const auto& s : in.sets) {
+    overrides.push_back({s, "--set"});
+  }
+  return config.resolve(name, overrides);
+}
+
+std::vector<std::string> key_prefixes(const std::vector<std::string>& command_flags, const std::string& key_prefix_flag,
+                                      const Env& env, const config::Profile* profile) {
+  if (!command_flags.empty()) {
+    return command_flags;
+  }
+  if (!key_prefix_flag.empty()) {
+    return {key_prefix_flag};
+  }
+  if (const auto v = env.non_empty("KEY_PREFIX")) {
+    return {*v};
+  }
+  if (profile != nullptr) {
+    return {profile->key_prefix};
+  }
+  return {"graflow"};
+}
+
+RedisUrl redis_url(const std::string& redis_url_flag, const Env& env, const config::Profile* profile) {
+  if (!redis_url_flag.empty()) {
+    return {redis_url_flag, "--redis-url"};
+  }
+  if (const auto v = env.non_empty("GRAFLOW_REDIS_URL")) {
+    return {*v, "$GRAFLOW_REDIS_URL"};
+  }
+  if (const auto host = env.non_empty("REDIS_HOST")) {
+    const bool v6 = host->find(':') != std::string::npos;
+    return {fmt::format("redis://{}{}{}:6379/0", v6 ? "[" : "", *host, v6 ? "]" : ""), "$REDIS_HOST"};
+  }
+  if (profile != nullptr && profile->redis_url && !profile->redis_url->empty()) {
+    return {*profile->redis_url, "the profile's redis.url"};
+  }
+  return {"redis://localhost:6379/0", "the default"};
+}
+
+redis::Address redis_address(const RedisUrl& url, const RedisFlags& flags, const Env& env) {
+  redis::Address a = redis::parse_url(url.url);
+  redis::apply_password(a, flags.password_file, env);
+  const std::pair<const char*, bool> tls_flags[] = {{"--redis-ca-file", !flags.ca_file.empty()},
+                                                    {"--redis-cert-file", !flags.cert_file.empty()},
+                                                    {"--redis-key-file", !flags.key_file.empty()},
+                                                    {"--redis-tls-server-name", !flags.server_name.empty()},
+                                                    {"--redis-insecure-skip-tls-verify", flags.insecure}};
+  for (const auto& [flag, given] : tls_flags) {
+    if (given && !a.tls.enabled) {
+      throw usage_error(fmt::format("{} needs a rediss:// URL (the Redis URL from {} is not TLS)", flag, url.source));
+    }
+  }
+  if (flags.cert_file.empty() != flags.key_file.empty()) {
+    throw usage_error("--redis-cert-file and --redis-key-file go together");
+  }
+  a.tls.ca_file = flags.ca_file;
+  a.tls.cert_file = flags.cert_file;
+  a.tls.key_file = flags.key_file;
+  a.tls.server_name = flags.server_name;
+  a.tls.insecure = flags.insecure;
+  return a;
+}
+
+} // namespace graflow::actions

@@ -1,0 +1,66 @@
+#pragma once
+// The precedence rules for what several commands need — the profile, the queue key prefixes,
+// the Redis URL — each in one place, so that every command resolves them the same way
+// (README: "Precedence: ..." and "Redis is reached at ...").
+#include "graflow/config/config.hpp"
+#include "graflow/core/env.hpp"
+#include "graflow/redis/url.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace graflow::actions {
+
+// The flags and variables the rules read; cli/ fills it from the global options.
+struct ResolveInputs {
+  std::string profile_flag;      // --profile of the command
+  std::vector<std::string> sets; // --set KEY=VALUE of the command
+  std::string key_prefix_flag;   // the global --key-prefix
+  std::string namespace_flag;    // -n
+  std::string redis_url_flag;    // --redis-url
+};
+
+// --key-prefix, else $KEY_PREFIX (non-empty), as an override of the profile's keyPrefix.
+std::vector<config::Override> key_prefix_overrides(const std::string& key_prefix_flag, const Env& env);
+
+// The profile's name: --profile, else the config's defaultProfile, else `fallback`
+// (nullptr: none); empty when there is none.
+std::string profile_name(const std::string& profile_flag, const config::Config& config, const char* fallback);
+
+// The named profile with, in rising precedence, --key-prefix/$KEY_PREFIX, -n and every --set
+// applied. A usage Error naming `command` and the known profiles when no name is found.
+config::ResolvedProfile resolve_profile(const config::Config& config, const ResolveInputs& in, const Env& env,
+                                        const char* command, const char* fallback = nullptr);
+
+// The queue key prefixes to read: the command's own --key-prefix list, else the global
+// --key-prefix, else $KEY_PREFIX, else the profile's keyPrefix (when there is a profile),
+// else "graflow".
+std::vector<std::string> key_prefixes(const std::vector<std::string>& command_flags, const std::string& key_prefix_flag,
+                                      const Env& env, const config::Profile* profile);
+
+struct RedisUrl {
+  std::string url;    // may hold a password: never print it
+  std::string source; // "--redis-url", "$GRAFLOW_REDIS_URL", ... for messages
+};
+
+// --redis-url, else $GRAFLOW_REDIS_URL, else the seed's $REDIS_HOST (port 6379, db 0), else
+// the profile's redis.url (when there is a profile), else redis://localhost:6379/0.
+RedisUrl redis_url(const std::string& redis_url_flag, const Env& env, const config::Profile* profile);
+
+// The global flags that complete a Redis URL: the password file and the TLS options.
+struct RedisFlags {
+  std::string password_file; // --redis-password-file
+  std::string ca_file;       // --redis-ca-file
+  std::string cert_file;     // --redis-cert-file
+  std::string key_file;      // --redis-key-file
+  std::string server_name;   // --redis-tls-server-name
+  bool insecure = false;     // --redis-insecure-skip-tls-verify
+};
+
+// The address of `url` with the password (--redis-password-file wins over the URL's, then
+// $GRAFLOW_REDIS_PASSWORD) and the TLS flags applied. A usage Error for a TLS flag without a
+// rediss:// URL, or a client certificate without its key.
+redis::Address redis_address(const RedisUrl& url, const RedisFlags& flags, const Env& env);
+
+} // namespace graflow::actions
