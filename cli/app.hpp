@@ -1,6 +1,7 @@
 #pragma once
 // The command line: global options, one file per command under commands/, and run(),
 // which maps every error to one stderr line and an exit code.
+#include "graflow/actions/resolve.hpp"
 #include "graflow/actions/services.hpp"
 #include "graflow/config/config.hpp"
 #include "graflow/core/output.hpp"

@@ -83,37 +83,37 @@ end
 function __graflowctl_value_options_of
     switch $argv[1]
         case ''
-            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'profiles'
-            printf '%s\n' --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'profiles show'
-            printf '%s\n' --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'render'
-            printf '%s\n' -p --profile --set --out-dir --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --out-dir --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'queue'
-            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'queue depth'
-            printf '%s\n' --key-prefix -p --profile --interval --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout -o --output
+            printf '%s\n' --key-prefix -p --profile --interval --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout -o --output
         case 'adapter'
-            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'adapter values'
-            printf '%s\n' --prometheus-url --prometheus-port --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' --prometheus-url --prometheus-port --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'adapter install'
-            printf '%s\n' --prometheus-url --prometheus-port --templates --namespace --release --chart-version --config --kubeconfig --context --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' --prometheus-url --prometheus-port --templates --namespace --release --chart-version --config --kubeconfig --context --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'deploy'
-            printf '%s\n' -p --profile --set --templates --timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --templates --timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'scale'
-            printf '%s\n' -p --profile --set --emergency --hold --timeout --backup-dir --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --emergency --hold --timeout --backup-dir --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'status'
-            printf '%s\n' -p --profile --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'exporter'
-            printf '%s\n' --listen --key-prefix --scrape-timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout -o --output
+            printf '%s\n' --listen --key-prefix --scrape-timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout -o --output
         case 'doctor'
-            printf '%s\n' -p --profile --set --prometheus-url --prometheus-service --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --prometheus-url --prometheus-service --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'simulate'
-            printf '%s\n' -p --profile --set --depth-trace --from-prometheus --start --end --arrivals-trace --load --per-worker-rate --pod-startup --metric-delay --sync-period --tolerance --downscale-stabilization --start-replicas --duration --step --svg --compare --max-wait --min-replicas --max-replicas --average-value --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --depth-trace --from-prometheus --start --end --arrivals-trace --load --per-worker-rate --pod-startup --metric-delay --sync-period --tolerance --downscale-stabilization --start-replicas --duration --step --svg --compare --max-wait --min-replicas --max-replicas --average-value --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
         case 'completion'
-            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --request-timeout --key-prefix -o --output
+            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
     end
 end
 
@@ -145,8 +145,14 @@ complete -c graflowctl -l config -r -F -d 'config file (default ./graflow.yaml, 
 complete -c graflowctl -l kubeconfig -r -F -d 'kubeconfig file(s), \':\'-separated (default $KUBECONFIG, ~/.kube/config)'
 complete -c graflowctl -l context -x -a '(__graflowctl_dynamic contexts)' -d 'kubeconfig context to use'
 complete -c graflowctl -n 'not __graflowctl_at "adapter install"' -s n -l namespace -x -d 'namespace (default: the profile\'s, then the context\'s)'
-complete -c graflowctl -l redis-url -x -d 'redis://[user:password@]host[:port][/db] (env GRAFLOW_REDIS_URL)'
-complete -c graflowctl -l redis-timeout -x -d 'Redis connect and reply timeout'
+complete -c graflowctl -l redis-url -x -d 'redis[s]://[user:password@]host[:port][/db] or unix:///path (env GRAFLOW_REDIS_URL)'
+complete -c graflowctl -l redis-timeout -x -d 'bound on connecting to Redis and on each whole reply'
+complete -c graflowctl -l redis-password-file -x -d 'file holding the Redis password (one trailing newline dropped; env GRAFLOW_REDIS_PASSWORD)'
+complete -c graflowctl -l redis-ca-file -x -d 'CA certificates (PEM) for rediss:// (default: the system\'s)'
+complete -c graflowctl -l redis-cert-file -x -d 'client certificate (PEM) for rediss:// (mTLS)'
+complete -c graflowctl -l redis-key-file -x -d 'client key (PEM) for --redis-cert-file'
+complete -c graflowctl -l redis-tls-server-name -x -d 'name sent as SNI and checked in the certificate (default: the URL\'s host)'
+complete -c graflowctl -l redis-insecure-skip-tls-verify -d 'do not verify the Redis server\'s certificate (insecure: prints a warning)'
 complete -c graflowctl -l request-timeout -x -d 'timeout of each Kubernetes API request'
 complete -c graflowctl -n 'not __graflowctl_at "queue depth" "exporter"' -l key-prefix -x -d 'queue key prefix; the queue is PREFIX:queue (env KEY_PREFIX)'
 complete -c graflowctl -s o -l output -x -a 'text json yaml' -d 'output format'
@@ -179,7 +185,7 @@ complete -c graflowctl -n '__graflowctl_at "scale"' -l hold -x -d 'after scaling
 complete -c graflowctl -n '__graflowctl_at "scale"' -l wait -d 'wait until the scaled Deployment is available'
 complete -c graflowctl -n '__graflowctl_at "scale"' -l backup-dir -x -a '(__fish_complete_directories (commandline -ct))' -d 'where local HPA snapshots go (default $XDG_STATE_HOME/graflowctl/detached)'
 complete -c graflowctl -n '__graflowctl_at "status" "doctor"' -s p -l profile -x -a '(__graflowctl_dynamic profiles)' -d 'profile (default: prod, or the config\'s defaultProfile)'
-complete -c graflowctl -n '__graflowctl_at "exporter"' -l listen -x -d 'IPv4 address and port to serve on (ADDR:PORT or :PORT)'
+complete -c graflowctl -n '__graflowctl_at "exporter"' -l listen -x -d 'numeric IP address and port to serve on (ADDR:PORT, [IPv6]:PORT or :PORT)'
 complete -c graflowctl -n '__graflowctl_at "exporter"' -l key-prefix -x -d 'queue key prefix to export (repeatable: all read in one Redis round trip per scrape; default: the global --key-prefix, $KEY_PREFIX, graflow)'
 complete -c graflowctl -n '__graflowctl_at "exporter"' -l scrape-timeout -x -d 'longest a scrape waits for Redis before answering graflow_redis_up 0'
 complete -c graflowctl -n '__graflowctl_at "doctor"' -l prometheus-url -x -d 'query Prometheus directly at this URL'

@@ -5,7 +5,6 @@
 #include "graflow/net/module.hpp"
 
 #include <CLI/CLI.hpp>
-#include <unistd.h>
 
 namespace graflow::cli {
 namespace {
@@ -57,9 +56,10 @@ void setup_simulate(CLI::App& app, Globals& g) {
   cmd->callback([&g, f] {
     g.action = [&g, f] {
       actions::SimulateOptions options = f->options;
-      options.profile = resolve_profile_for(g, f->profile, f->sets, "simulate").profile;
+      const auto services = make_services(g, ProfileUse::required("simulate", f->profile, f->sets));
+      options.profile = services.profile();
       if (!f->compare.empty()) {
-        options.compare = resolve_profile_for(g, f->compare, {}, "simulate --compare").profile;
+        options.compare = make_services(g, ProfileUse::required("simulate --compare", f->compare, {})).profile();
       }
       if (f->rate_flag->count() > 0) {
         options.per_worker_rate = f->per_worker_rate;
@@ -67,10 +67,10 @@ void setup_simulate(CLI::App& app, Globals& g) {
       if (f->start_flag->count() > 0) {
         options.start_replicas = f->start_replicas;
       }
-      options.chart = f->chart_flag->count() > 0 ? f->chart : isatty(STDOUT_FILENO) != 0;
-      options.format = g.format();
+      options.chart = f->chart_flag->count() > 0 ? f->chart : services.terminal;
+      options.format = services.resolved.format;
       actions::run_simulate(
-          options, [] { return net::api().make_client(net::ClientOptions{}); }, *g.out);
+          options, [&services] { return services.http(net::ClientOptions{}); }, *g.out);
     };
   });
 }

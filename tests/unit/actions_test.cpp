@@ -102,7 +102,7 @@ TEST_CASE("key_prefixes: the command's list, the global flag, $KEY_PREFIX, the p
 }
 
 TEST_CASE("resolve_profile: --profile, defaultProfile, the fallback; --key-prefix/$KEY_PREFIX < -n < --set") {
-  const graflow::config::Config config = graflow::config::load_config(std::string(TEST_DATA_DIR) + "/empty.yaml");
+  const graflow::config::Config config = graflow::config::load_config(std::string(TEST_DATA_DIR) + "/empty.yaml", MapEnv());
   MapEnv env;
   actions::ResolveInputs in;
   CHECK_THROWS_AS(actions::resolve_profile(config, in, env, "deploy"), graflow::Error);
@@ -130,10 +130,10 @@ TEST_CASE("resolve_profile: --profile, defaultProfile, the fallback; --key-prefi
 }
 
 TEST_CASE("profile_name: --profile, then the config's defaultProfile, then the command's fallback") {
-  const auto config = graflow::config::load_config(std::string(TEST_DATA_DIR) + "/custom.yaml");
+  const auto config = graflow::config::load_config(std::string(TEST_DATA_DIR) + "/custom.yaml", MapEnv());
   CHECK(actions::profile_name("", config, "prod") == "staging");
   CHECK(actions::profile_name("dev", config, "prod") == "dev");
-  const auto empty = graflow::config::load_config(std::string(TEST_DATA_DIR) + "/empty.yaml");
+  const auto empty = graflow::config::load_config(std::string(TEST_DATA_DIR) + "/empty.yaml", MapEnv());
   CHECK(actions::profile_name("", empty, "prod") == "prod");
   CHECK(actions::profile_name("", empty, nullptr).empty());
 }

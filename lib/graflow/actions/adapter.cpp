@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <ostream>
-#include <unistd.h>
 
 namespace graflow::actions {
 namespace {
@@ -135,16 +134,8 @@ void run_adapter_values(const AdapterOptions& options, Services& /*services*/, s
 
 void run_adapter_install(const AdapterOptions& options, Services& services, std::ostream& out) {
   const auto templates = render::find_templates(options.templates);
-  std::string helm = "helm";
-  if (!options.dry_run) {
-    // $HELM names it; else the first helm in PATH (helm::find_helm says how to get one).
-    helm = services.env.non_empty("HELM").value_or("");
-    if (helm.empty()) {
-      helm = helm::find_helm();
-    } else if (access(helm.c_str(), X_OK) != 0) {
-      throw failure(fmt::format("$HELM is {}, which is not an executable file", helm));
-    }
-  }
+  // $HELM names it; else the first helm in PATH (helm::find_helm says how to get one).
+  const std::string helm = options.dry_run ? "helm" : helm::find_helm(services.env);
   const std::string tmp = services.env.non_empty("TMPDIR").value_or("/tmp");
   install_adapter(options, templates, services.runner, helm, tmp, out, services.err);
 }
