@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Checks that lib/'s layers only include what ARCHITECTURE.md allows them (dependencies point
-# down), and that only cli/ includes CLI11. Prints every violation as FILE:LINE and exits 1.
+# Checks that lib/'s layers only include what ARCHITECTURE.md allows them: the layers below
+# them (dependencies point down) and the third-party libraries each layer owns (hiredis only
+# in redis/, libcurl and libevent only in net/, ...), and that only cli/ includes CLI11.
+# Prints every violation as FILE:LINE and exits 1. (System headers are on every include
+# path, so the build alone cannot refuse such an include; this check does.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +21,22 @@ declare -A allowed=(
   [actions]="simulate exporter render kube helm queues redis net config core"
 )
 
+# Third-party headers each layer may include (by the first path component of the include).
+declare -A libs=(
+  [core]="fmt nlohmann yaml-cpp date"
+  [config]="fmt nlohmann yaml-cpp"
+  [render]="fmt nlohmann yaml-cpp kainjow"
+  [redis]="fmt hiredis openssl"
+  [queues]="fmt nlohmann yaml-cpp"
+  [net]="fmt nlohmann curl event2"
+  [kube]="fmt nlohmann openssl"
+  [helm]="fmt"
+  [exporter]="fmt"
+  [simulate]="fmt nlohmann yaml-cpp plplot"
+  [actions]="fmt nlohmann yaml-cpp"
+)
+third_party='hiredis|openssl|curl|event2|yaml-cpp|kainjow|plplot|date|nlohmann|fmt|CLI'
+
 status=0
 for dir in lib/graflow/*/; do
   layer=$(basename "$dir")
@@ -34,6 +53,13 @@ for dir in lib/graflow/*/; do
       *) echo "$file:$line: $layer/ must not include graflow/$dep/ (see ARCHITECTURE.md)"; status=1 ;;
     esac
   done < <(grep -rnE '#include "graflow/[a-z_]+/' "$dir" || true)
+  while IFS=: read -r file line text; do
+    lib=$(sed -E "s|.*#include <([^/>.]+).*|\1|" <<<"$text")
+    case " ${libs[$layer]} " in
+      *" $lib "*) ;;
+      *) echo "$file:$line: $layer/ must not include <$lib/...> (see ARCHITECTURE.md)"; status=1 ;;
+    esac
+  done < <(grep -rnE "#include <($third_party)[/.]" "$dir" || true)
 done
 if grep -rnE '#include <CLI/' lib/; then
   echo "check-layers: only cli/ includes CLI11" >&2
