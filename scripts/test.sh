@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
 # The README's second command (and what CI runs): install everything the tests need,
-# build with warnings as errors, run the whole suite, then run it again under
-# AddressSanitizer + UndefinedBehaviorSanitizer.
+# check the layering, build with warnings as errors, run the whole suite, run clang-tidy
+# (warnings as errors), then build and run the suite again under AddressSanitizer +
+# UndefinedBehaviorSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh --test
 jobs=$(nproc)
 
+echo "== layers (ARCHITECTURE.md)"
+scripts/check-layers.sh
+
 echo "== build (dev: -Wall -Wextra -Werror)"
 cmake --preset dev >/dev/null
 cmake --build --preset dev -j"$jobs"
 echo "== test (dev)"
 ctest --preset dev -j"$jobs"
+
+if [ "${GRAFLOW_SKIP_TIDY:-}" != 1 ]; then
+  echo "== clang-tidy (tidy preset: lib/ and cli/, warnings as errors)"
+  cmake --preset tidy >/dev/null
+  cmake --build --preset tidy -j"$jobs"
+fi
 
 if [ "${GRAFLOW_SKIP_ASAN:-}" != 1 ]; then
   echo "== build (asan: AddressSanitizer + UndefinedBehaviorSanitizer)"

@@ -17,13 +17,13 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   std::string buf = tmp;
   const int fd = mkstemp(buf.data());
   if (fd < 0) {
-    throw failure(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+    throw failure(fmt::format("cannot write {}: {}", path.string(), errno_text(errno)));
   }
   auto fail = [&](const char* what) {
     const int err = errno;
     close(fd);
     unlink(buf.c_str());
-    return failure(fmt::format("cannot write {}: {}: {}", path.string(), what, std::strerror(err)));
+    return failure(fmt::format("cannot write {}: {}: {}", path.string(), what, errno_text(err)));
   };
   if (fchmod(fd, mode) != 0) {
     throw fail("chmod");
@@ -44,12 +44,12 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   }
   if (close(fd) != 0) {
     unlink(buf.c_str());
-    throw failure(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+    throw failure(fmt::format("cannot write {}: {}", path.string(), errno_text(errno)));
   }
   if (rename(buf.c_str(), path.c_str()) != 0) {
     const int err = errno;
     unlink(buf.c_str());
-    throw failure(fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
+    throw failure(fmt::format("cannot write {}: {}", path.string(), errno_text(err)));
   }
 }
 

@@ -2,6 +2,7 @@
 // One error type for the whole library. It carries the exit code the CLI should use, so
 // callers add context (`cannot reach Redis at h:p: ...`) and main() prints and exits once.
 #include <stdexcept>
+#include <system_error>
 #include <string>
 #include <utility>
 
@@ -11,7 +12,7 @@ enum class Exit : int { ok = 0, failure = 1, usage = 2, interrupted = 130 };
 
 class Error : public std::runtime_error {
 public:
-  Error(Exit code, std::string message) : std::runtime_error(std::move(message)), code_(code) {}
+  Error(Exit code, const std::string& message) : std::runtime_error(message), code_(code) {}
   [[nodiscard]] Exit code() const noexcept { return code_; }
 
 private:
@@ -30,5 +31,9 @@ private:
 [[nodiscard]] inline Error interrupted(std::string message) {
   return {Exit::interrupted, std::move(message)};
 }
+
+// The text of an errno value ("No such file or directory"), like strerror but safe to call
+// from several threads at once (the exporter's workers, the collector).
+[[nodiscard]] inline std::string errno_text(int err) { return std::generic_category().message(err); }
 
 } // namespace graflow

@@ -49,11 +49,11 @@ std::optional<std::string> try_read(const std::filesystem::path& path, ReadError
   // O_NONBLOCK: opening a FIFO nobody writes to must not hang; cleared again below.
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) {
-    return fail(errno, std::strerror(errno));
+    return fail(errno, errno_text(errno));
   }
   struct stat st{};
   if (::fstat(fd.get(), &st) != 0) {
-    return fail(errno, std::strerror(errno));
+    return fail(errno, errno_text(errno));
   }
   if (S_ISDIR(st.st_mode)) {
     return fail(EISDIR, "it is a directory");
@@ -77,7 +77,7 @@ std::optional<std::string> try_read(const std::filesystem::path& path, ReadError
       if (errno == EINTR) {
         continue;
       }
-      return fail(errno, std::strerror(errno));
+      return fail(errno, errno_text(errno));
     }
     if (n == 0) {
       break;

@@ -1,5 +1,7 @@
 #include "graflow/core/process.hpp"
 
+#include "graflow/core/error.hpp"
+
 #include "graflow/core/paths.hpp"
 
 #include <cerrno>
@@ -51,7 +53,7 @@ void open_pipe(Pipe& p, const std::string& program) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
     const int err = errno;
-    throw StartError(fmt::format("cannot run {}: cannot create a pipe: {}", program, std::strerror(err)), err);
+    throw StartError(fmt::format("cannot run {}: cannot create a pipe: {}", program, errno_text(err)), err);
   }
   p.read.reset(fds[0]);
   p.write.reset(fds[1]);
@@ -186,7 +188,7 @@ Result run(const std::vector<std::string>& argv, const Options& options) {
   const pid_t pid = fork();
   if (pid < 0) {
     const int e = errno;
-    throw StartError(fmt::format("cannot run {}: {}", program, std::strerror(e)), e);
+    throw StartError(fmt::format("cannot run {}: {}", program, errno_text(e)), e);
   }
   if (pid == 0) {
     exec_child(path_text.c_str(), c_argv.data(), envp, options, parent, null_fd.get(), out.write.get(),
@@ -206,7 +208,7 @@ Result run(const std::vector<std::string>& argv, const Options& options) {
   }
   if (got > 0) {
     child.wait();
-    const std::string what = exec_errno == ENOENT ? "no such file" : std::strerror(exec_errno);
+    const std::string what = exec_errno == ENOENT ? "no such file" : errno_text(exec_errno);
     throw StartError(fmt::format("cannot run {}: {}", program, what), exec_errno);
   }
 

@@ -49,7 +49,7 @@ RunResult ProcessRunner::run(const std::vector<std::string>& argv, bool capture,
   try {
     r = process::run(argv, options);
   } catch (const process::StartError& e) {
-    throw failure(fmt::format("cannot run {}: {}", argv.at(0), std::strerror(e.error())));
+    throw failure(fmt::format("cannot run {}: {}", argv.at(0), errno_text(e.error())));
   }
   RunResult result;
   result.exit_code = r.exit_code;

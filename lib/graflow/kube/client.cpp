@@ -159,7 +159,7 @@ void Client::prepare_auth(net::HttpRequest& request) {
       if (!in) {
         throw usage_error(fmt::format("cannot read the token file {}{}: {}", auth.token_file.string(),
                                       config_.user.empty() ? "" : fmt::format(" of user \"{}\"", config_.user),
-                                      std::strerror(errno)));
+                                      errno_text(errno)));
       }
       std::stringstream buf;
       buf << in.rdbuf();

@@ -111,7 +111,7 @@ ExecCredential ExecCredentialProvider::run_plugin(std::string& raw) {
     const std::string what = e.error() == ENOENT ? (exec_.command.find('/') == std::string::npos
                                                         ? std::string("was not found in PATH")
                                                         : std::string("does not exist"))
-                                                 : fmt::format("cannot be started: {}", std::strerror(e.error()));
+                                                 : fmt::format("cannot be started: {}", errno_text(e.error()));
     throw failure(with_hint(fmt::format("{} {}", plugin, what), exec_));
   }
   log::debug(1, "exec plugin {}: exit {} in {} ms", exec_.command, r.exit_code, r.elapsed.count());

@@ -150,7 +150,7 @@ std::string reason_text(unsigned long e) {
 void check_readable(const std::string& path, const char* flag) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw usage_error(fmt::format("cannot read {} {}: {}", flag, path, std::strerror(errno)));
+    throw usage_error(fmt::format("cannot read {} {}: {}", flag, path, errno_text(errno)));
   }
 }
 
@@ -229,7 +229,7 @@ struct TlsSession::Impl {
       if (saved_errno == ECONNRESET || saved_errno == EPIPE) {
         return closed_message("the server reset the connection");
       }
-      return std::strerror(saved_errno);
+      return errno_text(saved_errno);
     }
     switch (ERR_GET_REASON(e)) {
     case SSL_R_WRONG_VERSION_NUMBER:

@@ -87,12 +87,12 @@ struct Transport::Impl {
                    std::chrono::milliseconds timeout, std::string& why) {
     Fd s(socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (s.get() < 0) {
-      why = lower_first(std::strerror(errno));
+      why = lower_first(errno_text(errno));
       return false;
     }
     if (connect(s.get(), addr, len) != 0) {
       if (errno != EINPROGRESS) {
-        why = lower_first(std::strerror(errno));
+        why = lower_first(errno_text(errno));
         return false;
       }
       const auto st = wait_fd(s.get(), POLLOUT, deadline, cancel_fd);
@@ -106,7 +106,7 @@ struct Transport::Impl {
       socklen_t err_len = sizeof err;
       getsockopt(s.get(), SOL_SOCKET, SO_ERROR, &err, &err_len);
       if (err != 0) {
-        why = lower_first(std::strerror(err));
+        why = lower_first(errno_text(err));
         return false;
       }
     }
@@ -142,7 +142,7 @@ Transport::Transport(const Address& address, Deadline deadline, std::chrono::mil
     addrinfo* found = nullptr;
     const int rc = getaddrinfo(address.host.c_str(), std::to_string(address.port).c_str(), &hints, &found);
     if (rc != 0) {
-      m.unreachable(rc == EAI_SYSTEM ? lower_first(std::strerror(errno)) : lower_first(gai_strerror(rc)));
+      m.unreachable(rc == EAI_SYSTEM ? lower_first(errno_text(errno)) : lower_first(gai_strerror(rc)));
     }
     std::unique_ptr<addrinfo, void (*)(addrinfo*)> list(found, freeaddrinfo);
     bool connected = false;
@@ -183,7 +183,7 @@ Io Transport::write_all(std::string_view data, Deadline deadline) {
       }
       continue;
     }
-    return {Io::Status::error, done, lower_first(std::strerror(errno))};
+    return {Io::Status::error, done, lower_first(errno_text(errno))};
   }
   return {Io::Status::ok, done, ""};
 }
@@ -205,7 +205,7 @@ Io Transport::read_some(char* buf, std::size_t size, Deadline deadline) {
       continue;
     }
     if (errno != EAGAIN && errno != EWOULDBLOCK) {
-      return {Io::Status::error, 0, lower_first(std::strerror(errno))};
+      return {Io::Status::error, 0, lower_first(errno_text(errno))};
     }
     const auto st = wait_fd(m.fd.get(), POLLIN, deadline, m.cancel_fd);
     if (st != Io::Status::ok) {

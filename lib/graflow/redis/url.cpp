@@ -68,7 +68,7 @@ std::string redact_url(std::string_view url) {
 std::string read_password_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw usage_error(fmt::format("cannot read --redis-password-file {}: {}", path, std::strerror(errno)));
+    throw usage_error(fmt::format("cannot read --redis-password-file {}: {}", path, errno_text(errno)));
   }
   constexpr std::size_t limit = 64 * 1024;
   std::string text;

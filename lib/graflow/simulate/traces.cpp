@@ -140,7 +140,7 @@ Trace read_trace(const std::filesystem::path& path, TraceKind kind) {
   const std::string name = path.string();
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    throw usage_error(fmt::format("cannot read {}: {}", name, std::strerror(errno)));
+    throw usage_error(fmt::format("cannot read {}: {}", name, errno_text(errno)));
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -162,7 +162,7 @@ Trace read_trace(const std::filesystem::path& path, TraceKind kind) {
     if (n <= 0) {
       const int e = errno;
       ::close(fd);
-      throw usage_error(fmt::format("cannot read {}: {}", name, n == 0 ? "file shrank while reading" : std::strerror(e)));
+      throw usage_error(fmt::format("cannot read {}: {}", name, n == 0 ? "file shrank while reading" : errno_text(e)));
     }
     got += static_cast<std::size_t>(n);
   }

@@ -187,7 +187,7 @@ private:
     const std::string detail = *errbuf != '\0' ? errbuf : curl_easy_strerror(rc);
     switch (rc) {
     case CURLE_COULDNT_CONNECT: {
-      std::string why = os_errno != 0 ? std::strerror(os_errno) : "connection refused";
+      std::string why = os_errno != 0 ? errno_text(os_errno) : "connection refused";
       if (!why.empty()) {
         why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
       }

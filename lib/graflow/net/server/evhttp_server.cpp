@@ -88,8 +88,8 @@ const char* method_name(evhttp_cmd_type type) {
 }
 
 // "Address already in use" -> "address already in use".
-std::string errno_text(int err) {
-  std::string text = std::strerror(err);
+std::string lower_errno_text(int err) {
+  std::string text = graflow::errno_text(err);
   if (!text.empty()) {
     text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
   }
@@ -114,12 +114,12 @@ int listen_socket(const std::string& host, int port, const std::string& address)
       err = errno;
       ::close(fd);
       ::freeaddrinfo(found);
-      throw failure(fmt::format("cannot listen on {}: {}", address, errno_text(err)));
+      throw failure(fmt::format("cannot listen on {}: {}", address, lower_errno_text(err)));
     }
   }
   ::freeaddrinfo(found);
   if (fd < 0) {
-    throw failure(fmt::format("cannot listen on {}: {}", address, errno_text(err)));
+    throw failure(fmt::format("cannot listen on {}: {}", address, lower_errno_text(err)));
   }
   return fd;
 }
@@ -361,7 +361,7 @@ private:
       if (!self->warned_accept_) {
         log::write(fmt::format("cannot accept a connection: {} (more connections than the file descriptor "
                                "limit allows); pausing accept for 100 ms",
-                               errno_text(err)));
+                               lower_errno_text(err)));
         self->warned_accept_ = true;
       }
       evconnlistener_disable(listener);
