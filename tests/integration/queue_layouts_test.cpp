@@ -2,8 +2,9 @@
 // RQ 1.13, Sidekiq 6.4, BullMQ from package.json) and a real redis-server: graflowctl's
 // waiting / in flight / oldest age compared with each framework's own API while tasks are
 // added and consumed; Redis Streams consumer groups; a wrong-type key for each layout.
-#include "graflow/queues/hiredis_runner.hpp"
 #include "graflow/queues/layouts.hpp"
+#include "graflow/queues/runner.hpp"
+#include "graflow/redis/store.hpp"
 #include "graflow/redis/url.hpp"
 #include "harness.hpp"
 
@@ -63,10 +64,11 @@ json bullmq(const RedisServer& redis, std::vector<std::string> args) {
 class RecordingRunner final : public q::CommandRunner {
 public:
   explicit RecordingRunner(q::CommandRunner& inner) : inner_(inner) {}
-  std::vector<q::Reply> pipeline(const std::vector<q::Command>& commands) override {
+  std::vector<q::Reply> pipeline(const std::vector<q::Command>& commands, const char* doing) override {
     batches.push_back(commands);
-    return inner_.pipeline(commands);
+    return inner_.pipeline(commands, doing);
   }
+  [[nodiscard]] std::string endpoint() const override { return inner_.endpoint(); }
   std::vector<std::vector<q::Command>> batches;
 
 private:
@@ -75,7 +77,8 @@ private:
 
 std::vector<Reading> read(const RedisServer& redis, const std::vector<QueueSpec>& specs, int db = 0,
                           std::chrono::seconds ahead = 0s) {
-  q::HiredisRunner runner(graflow::redis::parse_url(redis.url(db)), 5s);
+  graflow::redis::Connection connection(graflow::redis::parse_url(redis.url(db)), 5s);
+  q::ConnectionRunner runner(connection);
   RecordingRunner recording(runner);
   auto out = q::read_queues(recording, specs, std::chrono::system_clock::now() + ahead);
   CHECK(recording.batches.size() <= 2); // phase 1, and at most one dependent round trip
@@ -91,13 +94,16 @@ Reading read1(const RedisServer& redis, const std::string& spec, int db = 0, std
   return read(redis, {q::parse_queue_spec(spec)}, db, ahead).at(0);
 }
 
-// The failure message of reading `spec`.
+// The failure message of reading `spec`, after checking that it names the server first.
 std::string read_error(const RedisServer& redis, const std::string& spec, int db = 0) {
   try {
     (void)read1(redis, spec, db);
   } catch (const graflow::Error& e) {
     CHECK(e.code() == graflow::Exit::failure);
-    return e.what();
+    const std::string message = e.what();
+    const std::string server = "Redis at 127.0.0.1:" + std::to_string(redis.port()) + ": ";
+    REQUIRE(message.rfind(server, 0) == 0);
+    return message.substr(server.size());
   }
   FAIL("no error for " << spec);
   return {};
@@ -381,7 +387,8 @@ TEST_CASE("all layouts at once: one pipelined round trip, one dependent one; lis
                                q::parse_queue_spec("zset:z"),        q::parse_queue_spec("sidekiq:default"),
                                q::parse_queue_spec("rq:default,id=rq"), q::parse_queue_spec("bullmq:video"),
                                q::parse_queue_spec("celery:celery"), q::parse_queue_spec("stream:ev,group=g")};
-  q::HiredisRunner runner(graflow::redis::parse_url(redis.url()), 5s);
+  graflow::redis::Connection connection(graflow::redis::parse_url(redis.url()), 5s);
+  q::ConnectionRunner runner(connection);
   RecordingRunner recording(runner);
   auto rs = q::read_queues(recording, specs, std::chrono::system_clock::now());
   CHECK(recording.batches.size() == 2);
@@ -399,6 +406,54 @@ TEST_CASE("all layouts at once: one pipelined round trip, one dependent one; lis
     (void)read(redis, {q::graflow_queue("bad")});
     FAIL("no error");
   } catch (const graflow::Error& e) {
-    CHECK(std::string(e.what()) == "key bad:queue holds a string, not a list (layout graflow, queue bad)");
+    CHECK(std::string(e.what()) == "Redis at 127.0.0.1:" + std::to_string(redis.port()) +
+                                       ": key bad:queue holds a string, not a list (layout graflow, queue bad)");
+  }
+}
+
+namespace {
+// The failure message of reading list:jobs through `connection`.
+std::string jobs_error(graflow::redis::Connection& connection) {
+  q::ConnectionRunner runner(connection);
+  try {
+    (void)q::read_queues(runner, {q::parse_queue_spec("list:jobs")}, std::chrono::system_clock::now());
+  } catch (const graflow::Error& e) {
+    CHECK(e.code() == graflow::Exit::failure);
+    return e.what();
+  }
+  FAIL("no error reading list:jobs");
+  return {};
+}
+} // namespace
+
+TEST_CASE("through redis::Connection: AUTH in the first round trip, TLS, and messages naming key and server") {
+  SUBCASE("a password-protected server: read with the password; without it, the key and the server named") {
+    RedisServer redis(graflow::testing::with_password("s3cret-pw"));
+    sidekiq(redis, {"default", "push", "2"});
+    CHECK(read1(redis, "sidekiq:default").waiting == 2);
+    const std::string endpoint = "127.0.0.1:" + std::to_string(redis.port());
+    graflow::redis::Connection connection(graflow::redis::parse_url("redis://" + endpoint), 5s);
+    const std::string message = jobs_error(connection);
+    CHECK(message.rfind("Redis at " + endpoint + ": reading key jobs (layout list, queue jobs): NOAUTH", 0) == 0);
+    CHECK(message.find("s3cret-pw") == std::string::npos);
+  }
+  SUBCASE("rediss://: the layouts read over TLS") {
+    graflow::testing::TestCa ca;
+    RedisServer redis(ca.redis(ca.server_cert()));
+    redis.push("jobs", 3);
+    auto address = graflow::redis::parse_url("rediss://127.0.0.1:" + std::to_string(redis.tls_port()));
+    address.tls.ca_file = ca.ca().string();
+    graflow::redis::Connection connection(address, 5s);
+    q::ConnectionRunner runner(connection);
+    auto rs = q::read_queues(runner, {q::parse_queue_spec("list:jobs")}, std::chrono::system_clock::now());
+    CHECK(rs.at(0).waiting == 3);
+  }
+  SUBCASE("the server gone: the connection's own message names the server and what it was doing") {
+    RedisServer redis;
+    graflow::redis::Connection connection(graflow::redis::parse_url(redis.url()), 5s);
+    redis.stop();
+    const std::string message = jobs_error(connection);
+    CHECK(message.find("Redis at 127.0.0.1:" + std::to_string(redis.port())) != std::string::npos);
+    CHECK(message.find("reading queues") != std::string::npos);
   }
 }

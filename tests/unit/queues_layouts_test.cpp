@@ -220,3 +220,56 @@ TEST_CASE("time parsing") {
   CHECK(parse_rq_time("2027-01-15T08:00:00Z") == now);
   CHECK_FALSE(parse_rq_time("yesterday"));
 }
+
+namespace {
+// Replays one batch of hand-built replies per pipeline() call and records what was sent.
+class ScriptedRunner final : public CommandRunner {
+public:
+  explicit ScriptedRunner(std::vector<std::vector<Reply>> script) : script_(std::move(script)) {}
+  std::vector<Reply> pipeline(const std::vector<Command>& commands, const char* doing) override {
+    sent.push_back(commands);
+    doings.emplace_back(doing);
+    REQUIRE(sent.size() <= script_.size());
+    return script_[sent.size() - 1];
+  }
+  [[nodiscard]] std::string endpoint() const override { return "redis.example:6380"; }
+  std::vector<std::vector<Command>> sent;
+  std::vector<std::string> doings;
+
+private:
+  std::vector<std::vector<Reply>> script_;
+};
+
+Reply status(std::string text) {
+  Reply r = Reply::of(std::move(text));
+  r.type = Reply::Type::status;
+  return r;
+}
+} // namespace
+
+TEST_CASE("read_queues: one batch, one dependent batch, and errors that name the key and the server") {
+  const std::vector<QueueSpec> specs{parse_queue_spec("list:jobs"), parse_queue_spec("rq:default")};
+  ScriptedRunner ok({{n(4), n(5), n(2), s("abc")}, {s("2027-01-15T07:59:30.500000Z")}});
+  auto rs = read_queues(ok, specs, now);
+  REQUIRE(ok.sent.size() == 2);
+  CHECK(ok.sent[0].size() == 4);
+  CHECK(ok.sent[1] == std::vector<Command>{{"HGET", "rq:job:abc", "enqueued_at"}});
+  CHECK(ok.doings == std::vector<std::string>{"reading queues", "reading queues' head jobs and workers"});
+  CHECK(rs.at(0).waiting == 4);
+  CHECK(rs.at(1).waiting == 5);
+  CHECK(rs.at(1).oldest_age_seconds == doctest::Approx(29.5));
+
+  // A wrong type: one TYPE read to say what the key holds (a status reply).
+  ScriptedRunner wrong({{n(4), n(5), wrongtype(), s("abc")}, {status("hash")}});
+  CHECK_THROWS_WITH(read_queues(wrong, specs, now), "Redis at redis.example:6380: key rq:wip:default holds a hash, "
+                                                    "not a sorted set (layout rq, queue default)");
+  CHECK(wrong.sent.back() == std::vector<Command>{{"TYPE", "rq:wip:default"}});
+
+  // Any other error reply, in either round trip: the key, the queue, the server, Redis's words.
+  ScriptedRunner noauth({{Reply::error("NOAUTH Authentication required."), n(5), n(2), s("abc")}});
+  CHECK_THROWS_WITH(read_queues(noauth, specs, now), "Redis at redis.example:6380: reading key jobs (layout list, "
+                                                     "queue jobs): NOAUTH Authentication required.");
+  ScriptedRunner late({{n(4), n(5), n(2), s("abc")}, {Reply::error("NOPERM no HGET for you")}});
+  CHECK_THROWS_WITH(read_queues(late, specs, now), "Redis at redis.example:6380: reading key rq:job:abc (layout rq, "
+                                                   "queue default): NOPERM no HGET for you");
+}

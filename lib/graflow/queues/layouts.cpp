@@ -163,6 +163,30 @@ Stage interpret_first(const QueueSpec& spec, const std::vector<Reply>& replies, 
   return {};
 }
 
+namespace {
+
+// Runs `interpret` (the pure layer, which knows keys but not servers) and names the server
+// in what it throws. A wrong-type key's message also says what the key holds: one TYPE read,
+// only on this error path. The runner's own I/O errors name the endpoint already.
+template <class Interpret>
+void naming_server(CommandRunner& runner, Interpret&& interpret) {
+  try {
+    interpret();
+  } catch (const WrongTypeError& e) {
+    std::string actual;
+    const auto type = runner.pipeline({{"TYPE", e.key}}, "reading a key's type");
+    if (!type.empty() && type[0].is_string()) {
+      actual = printable(type[0].str);
+    }
+    throw failure(
+        fmt::format("Redis at {}: {}", runner.endpoint(), wrong_type_message(e.key, e.expected, actual, e.queue)));
+  } catch (const Error& e) {
+    throw Error(e.code(), fmt::format("Redis at {}: {}", runner.endpoint(), e.what()));
+  }
+}
+
+} // namespace
+
 std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueSpec>& specs, TimePoint now) {
   std::vector<Command> batch;
   std::vector<std::pair<std::size_t, std::size_t>> spans; // [begin, end) per queue
@@ -173,25 +197,27 @@ std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueS
       batch.push_back(std::move(c));
     }
   }
-  const auto replies = runner.pipeline(batch);
+  const auto replies = runner.pipeline(batch, "reading queues");
   std::vector<Stage> stages;
   stages.reserve(specs.size());
-  try {
+  naming_server(runner, [&] {
     for (std::size_t i = 0; i < specs.size(); ++i) {
       std::vector<Reply> mine(replies.begin() + static_cast<std::ptrdiff_t>(spans[i].first),
                               replies.begin() + static_cast<std::ptrdiff_t>(spans[i].second));
       stages.push_back(interpret_first(specs[i], mine, now));
     }
-    std::vector<Command> second;
-    std::vector<std::pair<std::size_t, std::size_t>> spans2;
-    for (auto& stage : stages) {
-      spans2.emplace_back(second.size(), second.size() + stage.followup.size());
-      for (auto& c : stage.followup) {
-        second.push_back(c);
-      }
+  });
+  std::vector<Command> second;
+  std::vector<std::pair<std::size_t, std::size_t>> spans2;
+  for (auto& stage : stages) {
+    spans2.emplace_back(second.size(), second.size() + stage.followup.size());
+    for (auto& c : stage.followup) {
+      second.push_back(c);
     }
-    if (!second.empty()) {
-      const auto replies2 = runner.pipeline(second);
+  }
+  if (!second.empty()) {
+    const auto replies2 = runner.pipeline(second, "reading queues' head jobs and workers");
+    naming_server(runner, [&] {
       for (std::size_t i = 0; i < stages.size(); ++i) {
         if (stages[i].followup.empty()) {
           continue;
@@ -200,15 +226,7 @@ std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueS
                                 replies2.begin() + static_cast<std::ptrdiff_t>(spans2[i].second));
         stages[i].finish(stages[i].reading, mine);
       }
-    }
-  } catch (const WrongTypeError& e) {
-    // Only on this error path: ask what the key holds, to say so.
-    std::string actual;
-    const auto type = runner.pipeline({{"TYPE", e.key}});
-    if (!type.empty() && type[0].is_string()) {
-      actual = type[0].str;
-    }
-    throw failure(wrong_type_message(e.key, e.expected, actual, e.queue));
+    });
   }
   std::vector<Reading> out;
   out.reserve(stages.size());

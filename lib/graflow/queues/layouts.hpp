@@ -1,11 +1,12 @@
 #pragma once
-// Reading queues of every layout (DESIGN.md §5b) through a CommandRunner: waiting and in
-// flight of all queues in one pipelined round trip (phase 1), then one dependent round trip
-// for what needs an ID read in phase 1 (head jobs for the oldest age, Sidekiq's work hashes,
-// a stream group's next undelivered entry). Never KEYS or SCAN. The interpretation of
-// replies is pure and tested with replies built by hand (tests/unit/queues_*_test.cpp).
+// Reading queues of every layout (DESIGN.md §5b) through a CommandRunner (runner.hpp):
+// waiting and in flight of all queues in one pipelined round trip (phase 1), then one
+// dependent round trip for what needs an ID read in phase 1 (head jobs for the oldest age,
+// Sidekiq's work hashes, a stream group's next undelivered entry). Never KEYS or SCAN. The
+// interpretation of replies is pure and tested with replies built by hand
+// (tests/unit/queues_*_test.cpp).
 #include "graflow/core/error.hpp"
-#include "graflow/queues/reply.hpp"
+#include "graflow/queues/runner.hpp"
 #include "graflow/queues/spec.hpp"
 
 #include <chrono>
@@ -62,6 +63,8 @@ Stage interpret_first(const QueueSpec& spec, const std::vector<Reply>& replies, 
 
 // Reads every queue: one pipelined batch for all phase-1 commands, at most one more for all
 // phase-2 commands, and a TYPE read only when a key has the wrong type (to name it).
+// Throws a failure Error naming the key and the runner's endpoint for an error reply or a
+// wrong-type key, and whatever the runner throws for I/O errors.
 std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueSpec>& specs, TimePoint now);
 
 // Parses a Redis stream entry ID ("1700000000000-3") into its millisecond time.
