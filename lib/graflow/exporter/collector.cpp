@@ -146,6 +146,13 @@ std::shared_ptr<const Reading> Collector::read() {
     s.done.wait_until(lock, std::min(deadline, s.stop_deadline), done);
   }
   if (done()) {
+    // The connection's reply bound is the scrape timeout too: a round trip that failed at
+    // that bound may finish a hair after it. The scrape still cost the timeout, no more.
+    if (!s.last->redis_up && s.last->duration > s.options.timeout) {
+      auto capped = std::make_shared<Reading>(*s.last);
+      capped->duration = s.options.timeout;
+      return capped;
+    }
     return s.last;
   }
   lock.unlock();
