@@ -128,12 +128,12 @@ void install_adapter(const AdapterOptions& options, const std::filesystem::path&
   run_helm(runner, upgrade(repo, file.path()), out, err);
 }
 
-void run_adapter_values(const AdapterOptions& options, Services& /*services*/, std::ostream& out) {
-  out << adapter_values(options, render::find_templates(options.templates));
+void run_adapter_values(const AdapterOptions& options, Services& services, std::ostream& out) {
+  out << adapter_values(options, render::find_templates(options.templates, services.env));
 }
 
 void run_adapter_install(const AdapterOptions& options, Services& services, std::ostream& out) {
-  const auto templates = render::find_templates(options.templates);
+  const auto templates = render::find_templates(options.templates, services.env);
   // $HELM names it; else the first helm in PATH (helm::find_helm says how to get one).
   const std::string helm = options.dry_run ? "helm" : helm::find_helm(services.env);
   const std::string tmp = services.env.non_empty("TMPDIR").value_or("/tmp");

@@ -25,7 +25,7 @@ std::string display_name(const render::Manifest& m) {
 
 void run_deploy(const DeployOptions& options, Services& services, std::ostream& out) {
   const config::Profile& profile = services.profile();
-  const auto manifests = render::render_manifests(render::find_templates(options.templates), profile);
+  const auto manifests = render::render_manifests(render::find_templates(options.templates, services.env), profile);
   auto client_ptr = services.kube();
   kube::Client& client = *client_ptr;
   const std::string& default_ns = client.namespace_();

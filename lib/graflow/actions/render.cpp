@@ -8,7 +8,7 @@
 namespace graflow::actions {
 
 void run_render(const RenderOptions& options, Services& services, std::ostream& out) {
-  const auto manifests = render::render_manifests(render::find_templates(options.templates), services.profile());
+  const auto manifests = render::render_manifests(render::find_templates(options.templates, services.env), services.profile());
   if (options.out_dir.empty()) {
     out << render::to_stream(manifests);
     return;

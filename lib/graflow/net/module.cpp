@@ -1,5 +1,7 @@
 #include "graflow/net/module.hpp"
 
+#include "graflow/core/env.hpp"
+
 #include "graflow/core/error.hpp"
 #include "graflow/core/log.hpp"
 
@@ -20,8 +22,10 @@ namespace {
 // a variable that overrides the path.
 const Api* load(const char* file, const char* env_name) {
   std::vector<std::filesystem::path> candidates;
-  if (const char* env = std::getenv(env_name); env != nullptr && *env != '\0') {
-    candidates.emplace_back(env);
+  // The loader is part of the process's platform (cli::process_platform), so it reads the
+  // process's own environment.
+  if (const auto path = ProcessEnv().non_empty(env_name)) {
+    candidates.emplace_back(*path);
   }
   std::error_code ec;
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);

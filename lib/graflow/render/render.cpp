@@ -154,7 +154,7 @@ std::filesystem::path exe_dir() {
 
 std::string Manifest::file_name() const { return lower(kind) + "-" + name + ".yaml"; }
 
-std::filesystem::path find_templates(const std::string& flag) {
+std::filesystem::path find_templates(const std::string& flag, const Env& env) {
   if (!flag.empty()) {
     if (!std::filesystem::is_directory(flag)) {
       throw usage_error(fmt::format("template directory {} does not exist", flag));
@@ -162,8 +162,8 @@ std::filesystem::path find_templates(const std::string& flag) {
     return flag;
   }
   std::vector<std::filesystem::path> candidates;
-  if (const char* env = std::getenv("GRAFLOW_TEMPLATES"); env != nullptr && *env != '\0') {
-    candidates.emplace_back(env);
+  if (const auto dir = env.non_empty("GRAFLOW_TEMPLATES")) {
+    candidates.emplace_back(*dir);
   }
   if (auto dir = exe_dir(); !dir.empty()) {
     candidates.push_back(dir / GRAFLOW_TEMPLATES_REL);

@@ -2,6 +2,7 @@
 // Pure rendering: templates + a resolved profile -> Kubernetes manifests. No I/O besides
 // reading the template directory.
 #include "graflow/config/profile.hpp"
+#include "graflow/core/env.hpp"
 
 #include <filesystem>
 #include <map>
@@ -24,7 +25,7 @@ struct Manifest {
 
 // The template directory: `flag` when given, else the installed share/graflowctl/templates
 // next to the binary, else the source tree's templates/. Throws a usage Error when none exists.
-std::filesystem::path find_templates(const std::string& flag);
+std::filesystem::path find_templates(const std::string& flag, const Env& env);
 
 // Renders a single template text. `{{x}}` yields a YAML string scalar (quoted when YAML would
 // read it as a number, boolean or null); `{{{x}}}` yields the raw text (for numbers and flags).
