@@ -50,3 +50,15 @@ TEST_CASE("is_dns1123_label") {
   }
   CHECK_FALSE(is_dns1123_label(std::string(64, 'a')));
 }
+
+TEST_CASE("edit_distance: insertions, deletions, substitutions; case only when asked") {
+  using graflow::text::edit_distance;
+  CHECK(edit_distance("", "") == 0);
+  CHECK(edit_distance("render", "render") == 0);
+  CHECK(edit_distance("rendr", "render") == 1);
+  CHECK(edit_distance("maxReplica", "maxReplicas") == 1);
+  CHECK(edit_distance("celry", "celery") == 1);
+  CHECK(edit_distance("kitten", "sitting") == 3);
+  CHECK(edit_distance("MinReplicas", "minReplicas") == 1);
+  CHECK(edit_distance("MinReplicas", "minReplicas", true) == 0);
+}

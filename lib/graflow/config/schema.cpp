@@ -66,24 +66,6 @@ bool is_group(std::string_view key) {
 
 namespace {
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 // Compiling a std::regex costs far more than matching it: each pattern is compiled once
 // (a config with thousands of profiles checks each pattern thousands of times).
 bool matches(const std::string& value, const char* pattern) {
@@ -122,7 +104,7 @@ std::optional<std::string_view> closest_key(std::string_view key) {
   std::optional<std::string_view> best;
   std::size_t best_d = 4;
   for (const auto& spec : profile_keys()) {
-    const std::size_t d = edit_distance(key, spec.key);
+    const std::size_t d = text::edit_distance(key, spec.key, true);
     if (d < best_d) {
       best_d = d;
       best = spec.key;

@@ -1,7 +1,7 @@
 #include "graflow/core/process.hpp"
 
 #include "graflow/core/error.hpp"
-
+#include "graflow/core/fd.hpp"
 #include "graflow/core/paths.hpp"
 
 #include <cerrno>
@@ -23,25 +23,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
-class Fd {
-public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  [[nodiscard]] int get() const { return fd_; }
-  // Owns `fd` from now on (closing the one held before).
-  void reset(int fd = -1) {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-    fd_ = fd;
-  }
-
-private:
-  int fd_ = -1;
-};
 
 // Both ends owned from the moment pipe2 returns, so no failure path leaks one.
 struct Pipe {

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <fmt/format.h>
+#include <vector>
 
 namespace graflow::text {
 namespace {
@@ -147,6 +148,29 @@ std::string tail(std::string_view text, std::size_t max) {
     return std::string(text);
   }
   return "…" + std::string(text.substr(text.size() - max));
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b, bool ignore_case) {
+  const auto same = [ignore_case](char x, char y) {
+    if (ignore_case) {
+      return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    }
+    return x == y;
+  };
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same(a[i - 1], b[j - 1]) ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
 }
 
 } // namespace graflow::text

@@ -26,6 +26,10 @@ std::string redact_secrets(std::string_view text);
 // letters, digits and '-', starting and ending with a letter or digit.
 bool is_dns1123_label(std::string_view s);
 
+// Levenshtein distance between `a` and `b` (letters compared case-insensitively when
+// `ignore_case`), for "did you mean" hints.
+std::size_t edit_distance(std::string_view a, std::string_view b, bool ignore_case = false);
+
 // `text` without trailing whitespace and newlines, cut to its last `max` bytes ("…" first).
 std::string tail(std::string_view text, std::size_t max);
 

@@ -1,5 +1,6 @@
 #include "graflow/queues/spec.hpp"
 
+#include "graflow/core/text.hpp"
 #include "graflow/core/error.hpp"
 
 #include <algorithm>
@@ -39,28 +40,11 @@ const LayoutInfo& info(Layout layout) {
   return *std::find_if(layouts().begin(), layouts().end(), [&](const LayoutInfo& i) { return i.layout == layout; });
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string closest_hint(std::string_view word, const std::vector<std::string_view>& known) {
   std::string_view best;
   std::size_t best_d = 3;
   for (const auto k : known) {
-    const std::size_t d = edit_distance(word, k);
+    const std::size_t d = text::edit_distance(word, k);
     if (d < best_d) {
       best_d = d;
       best = k;

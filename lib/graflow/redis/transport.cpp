@@ -1,6 +1,7 @@
 #include "graflow/redis/transport.hpp"
 
 #include "graflow/core/duration.hpp"
+#include "graflow/core/fd.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/core/log.hpp"
 #include "graflow/redis/tls.hpp"
@@ -21,26 +22,6 @@
 
 namespace graflow::redis {
 namespace {
-
-class Fd {
-public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  void reset(int fd = -1) {
-    if (fd_ >= 0) {
-      close(fd_);
-    }
-    fd_ = fd;
-  }
-  [[nodiscard]] int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
-private:
-  int fd_ = -1;
-};
 
 std::string lower_first(std::string s) {
   if (s.size() > 1 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'a' && s[1] <= 'z') {
