@@ -186,19 +186,15 @@ TEST_CASE("duplicate keys and a second document are errors naming file and line"
   CHECK(Config::parse("---\ndefaultProfile: dev\n", "graflow.yaml").default_profile() == "dev");
 }
 
-TEST_CASE("a config of 30,000 profiles loads in linear time") {
+// How fast it loads is measured by bench, never asserted here (speed depends on the machine
+// and the sanitizer); this checks that a config of that size loads and resolves correctly.
+TEST_CASE("a config of 30,000 profiles loads and resolves") {
   std::string yaml = "profiles:\n";
   for (int i = 0; i < 30000; ++i) {
     yaml += fmt::format("  p{}:\n    extends: prod\n    minReplicas: 1\n    worker:\n      deployment: w{}\n", i, i);
   }
-  // CPU time, not wall time: the machines that run this are shared and busy.
-  const std::clock_t started = std::clock();
   const auto c = Config::parse(yaml, "big.yaml");
   CHECK(c.resolve("p29999").profile.worker.deployment == "w29999");
-  const double cpu_seconds = static_cast<double>(std::clock() - started) / CLOCKS_PER_SEC;
-  MESSAGE("30,000 profiles: " << cpu_seconds << " s of CPU");
+  CHECK(c.resolve("p0").profile.min_replicas == 1);
   CHECK(c.profile_names().size() == 30002);
-  // The version that compiled a std::regex per value needed about a minute for this file;
-  // yaml-cpp's own parse is most of what is left.
-  CHECK(cpu_seconds < 3.0);
 }
