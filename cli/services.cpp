@@ -5,6 +5,7 @@
 #include "graflow/core/duration.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/kube/client.hpp"
+#include "graflow/redis/connect.hpp"
 #include "graflow/redis/url.hpp"
 
 #include <unistd.h>
@@ -41,7 +42,7 @@ const actions::Platform& process_platform() {
       kube::module_http_factory(),
       &runner,
       [](const redis::Address& a, std::chrono::milliseconds timeout, int cancel_fd) -> std::unique_ptr<redis::QueueStore> {
-        return std::make_unique<redis::Connection>(a, timeout, cancel_fd);
+        return redis::connect(a, timeout, cancel_fd);
       },
       isatty(STDOUT_FILENO) != 0,
   };

@@ -78,8 +78,7 @@ private:
 std::vector<Reading> read(const RedisServer& redis, const std::vector<QueueSpec>& specs, int db = 0,
                           std::chrono::seconds ahead = 0s) {
   graflow::redis::Connection connection(graflow::redis::parse_url(redis.url(db)), 5s);
-  q::ConnectionRunner runner(connection);
-  RecordingRunner recording(runner);
+  RecordingRunner recording(connection);
   auto out = q::read_queues(recording, specs, std::chrono::system_clock::now() + ahead);
   CHECK(recording.batches.size() <= 2); // phase 1, and at most one dependent round trip
   for (const auto& batch : recording.batches) {
@@ -388,8 +387,7 @@ TEST_CASE("all layouts at once: one pipelined round trip, one dependent one; lis
                                q::parse_queue_spec("rq:default,id=rq"), q::parse_queue_spec("bullmq:video"),
                                q::parse_queue_spec("celery:celery"), q::parse_queue_spec("stream:ev,group=g")};
   graflow::redis::Connection connection(graflow::redis::parse_url(redis.url()), 5s);
-  q::ConnectionRunner runner(connection);
-  RecordingRunner recording(runner);
+  RecordingRunner recording(connection);
   auto rs = q::read_queues(recording, specs, std::chrono::system_clock::now());
   CHECK(recording.batches.size() == 2);
   std::vector<long long> waiting;
@@ -414,9 +412,8 @@ TEST_CASE("all layouts at once: one pipelined round trip, one dependent one; lis
 namespace {
 // The failure message of reading list:jobs through `connection`.
 std::string jobs_error(graflow::redis::Connection& connection) {
-  q::ConnectionRunner runner(connection);
   try {
-    (void)q::read_queues(runner, {q::parse_queue_spec("list:jobs")}, std::chrono::system_clock::now());
+    (void)q::read_queues(connection, {q::parse_queue_spec("list:jobs")}, std::chrono::system_clock::now());
   } catch (const graflow::Error& e) {
     CHECK(e.code() == graflow::Exit::failure);
     return e.what();
@@ -444,8 +441,7 @@ TEST_CASE("through redis::Connection: AUTH in the first round trip, TLS, and mes
     auto address = graflow::redis::parse_url("rediss://127.0.0.1:" + std::to_string(redis.tls_port()));
     address.tls.ca_file = ca.ca().string();
     graflow::redis::Connection connection(address, 5s);
-    q::ConnectionRunner runner(connection);
-    auto rs = q::read_queues(runner, {q::parse_queue_spec("list:jobs")}, std::chrono::system_clock::now());
+    auto rs = q::read_queues(connection, {q::parse_queue_spec("list:jobs")}, std::chrono::system_clock::now());
     CHECK(rs.at(0).waiting == 3);
   }
   SUBCASE("the server gone: the connection's own message names the server and what it was doing") {

@@ -44,6 +44,12 @@ class FakeStore final : public redis::QueueStore {
 public:
   explicit FakeStore(std::shared_ptr<FakeRedis> redis) : redis_(std::move(redis)) {}
 
+  // Only the lengths() shorthand is faked; the collector uses nothing else.
+  std::vector<redis::Reply> pipeline(const std::vector<redis::Command>& /*commands*/, const char* doing) override {
+    throw failure(std::string("FakeStore cannot pipeline arbitrary commands (") + doing + ")");
+  }
+  [[nodiscard]] std::string endpoint() const override { return "fake:6379"; }
+
   std::vector<long long> lengths(const std::vector<std::string>& keys) override {
     std::unique_lock lock(redis_->mutex);
     redis_->requests.push_back(keys);

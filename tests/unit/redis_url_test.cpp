@@ -136,3 +136,33 @@ TEST_CASE("the password from a file or $GRAFLOW_REDIS_PASSWORD") {
         "cannot read --redis-password-file " + (dir / "missing").string() + ": No such file or directory");
   CHECK(error_of((dir / "empty").string()) == "--redis-password-file " + (dir / "empty").string() + " is empty");
 }
+
+TEST_CASE("redis+sentinel:// and redis+cluster://: host lists, master name, default ports") {
+  const graflow::redis::Address s = parse_url("redis+sentinel://u:pw@h1:26380,[::1],h3/mymaster/2");
+  CHECK(s.mode == graflow::redis::Mode::sentinel);
+  REQUIRE(s.nodes.size() == 3);
+  CHECK(s.nodes[0].endpoint() == "h1:26380");
+  CHECK(s.nodes[1].endpoint() == "[::1]:26379");
+  CHECK(s.nodes[2].endpoint() == "h3:26379");
+  CHECK(s.master_name == "mymaster");
+  CHECK(s.db == 2);
+  CHECK(s.user == "u");
+  CHECK(s.password == "pw");
+  CHECK(s.endpoint() == "master mymaster via sentinels h1:26380,[::1]:26379,h3:26379");
+  CHECK(parse_url("rediss+sentinel://h/m").tls.enabled);
+
+  const graflow::redis::Address c = parse_url("redis+cluster://h1:7000,h2");
+  CHECK(c.mode == graflow::redis::Mode::cluster);
+  REQUIRE(c.nodes.size() == 2);
+  CHECK(c.nodes[1].endpoint() == "h2:6379");
+  CHECK(c.endpoint() == "cluster h1:7000,h2:6379");
+  CHECK(parse_url("rediss+cluster://h1:7000").tls.enabled);
+  CHECK(parse_url("redis://h").mode == graflow::redis::Mode::single);
+
+  CHECK(url_error("redis+sentinel://h1:26379") == "invalid Redis URL \"redis+sentinel://h1:26379\": no master name "
+                                              "(redis+sentinel://host:port/MASTER)");
+  CHECK(url_error("redis+cluster://h1:7000/3") ==
+        "invalid Redis URL \"redis+cluster://h1:7000/3\": a Redis Cluster has only database 0");
+  CHECK(url_error("redis+cluster://S3cret@h1:7000,,h2").find("S3cret") == std::string::npos);
+  CHECK(url_error("redis+cluster://h1:7000,,h2").find("no host") != std::string::npos);
+}

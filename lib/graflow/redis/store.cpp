@@ -202,7 +202,7 @@ void Connection::check_handshake(const std::vector<Reply>& replies, bool sent_au
   }
 }
 
-std::vector<long long> Connection::lengths(const std::vector<std::string>& keys) {
+std::vector<long long> QueueStore::lengths(const std::vector<std::string>& keys) {
   std::vector<Command> commands;
   commands.reserve(keys.size());
   for (const auto& key : keys) {
@@ -216,20 +216,20 @@ std::vector<long long> Connection::lengths(const std::vector<std::string>& keys)
     if (r.type == Reply::Type::integer) {
       if (r.integer < 0 || r.integer > max_length) {
         throw failure(fmt::format("Redis at {} answered LLEN {} with {}, which is not a queue length",
-                                  address_.endpoint(), key, r.integer));
+                                  endpoint(), key, r.integer));
       }
       out.push_back(r.integer);
       continue;
     }
     if (!r.is_error()) {
-      throw failure(fmt::format("Redis at {} answered LLEN {} with {}, not an integer", address_.endpoint(), key,
+      throw failure(fmt::format("Redis at {} answered LLEN {} with {}, not an integer", endpoint(), key,
                                 describe(r.type)));
     }
     const std::string message = printable(r.str);
     if (r.str.rfind("NOAUTH", 0) == 0) {
       throw failure(fmt::format("Redis at {} requires a password: {} (give --redis-password-file, "
                                 "$GRAFLOW_REDIS_PASSWORD or redis://[user:]PASSWORD@host:port)",
-                                address_.endpoint(), message));
+                                endpoint(), message));
     }
     if (r.str.rfind("WRONGTYPE", 0) == 0) {
       std::string type = "something else";
@@ -238,12 +238,12 @@ std::vector<long long> Connection::lengths(const std::vector<std::string>& keys)
         type = "a " + printable(t[0].str, 40);
       }
       throw failure(fmt::format("key {} at Redis {} is not a list: it holds {} (WRONGTYPE)", key,
-                                address_.endpoint(), type));
+                                endpoint(), type));
     }
     if (r.str.rfind("NOPERM", 0) == 0) {
-      throw failure(fmt::format("Redis at {} does not allow LLEN on {}: {}", address_.endpoint(), key, message));
+      throw failure(fmt::format("Redis at {} does not allow LLEN on {}: {}", endpoint(), key, message));
     }
-    throw failure(fmt::format("Redis at {} failed LLEN {}: {}", address_.endpoint(), key, message));
+    throw failure(fmt::format("Redis at {} failed LLEN {}: {}", endpoint(), key, message));
   }
   return out;
 }

@@ -1,7 +1,8 @@
 #pragma once
-// Reading queue lengths from Redis. QueueStore is the seam the exporter and the commands
-// use; Connection is the implementation: OpenSSL or a plain socket for the bytes, hiredis's
-// formatter and reader for the protocol.
+// Talking to Redis. QueueStore is the seam the exporter, the commands and the queue layouts
+// (queues/layouts.hpp) use: pipelined commands in, replies out. Connection is the single-node
+// implementation: OpenSSL or a plain socket for the bytes, hiredis's formatter and reader for
+// the protocol. Other modes (Sentinel, Cluster) implement the same seam.
 #include "graflow/redis/reply.hpp"
 #include "graflow/redis/url.hpp"
 
@@ -17,10 +18,19 @@ class Transport;
 class QueueStore {
 public:
   virtual ~QueueStore() = default;
+  // Sends `commands` in one pipelined round trip and returns one reply per command, in
+  // order (an error reply is a Reply, not an exception). `doing` ("reading queues") names
+  // the request in messages. Throws a failure Error naming the endpoint on I/O errors, when
+  // the whole reply is not in within the timeout or the bytes are not RESP.
+  virtual std::vector<Reply> pipeline(const std::vector<Command>& commands, const char* doing) = 0;
+  // The server as people know it ("127.0.0.1:6379", a socket path), for messages about
+  // what it answered; never the password.
+  [[nodiscard]] virtual std::string endpoint() const = 0;
+
   // The length of each list in `keys`, in order, read in one pipelined round trip.
   // A missing key is an empty queue (0). Throws a failure Error that names the endpoint,
   // or the key when it holds something other than a list or the reply is not a length.
-  virtual std::vector<long long> lengths(const std::vector<std::string>& keys) = 0;
+  virtual std::vector<long long> lengths(const std::vector<std::string>& keys);
 };
 
 class Connection final : public QueueStore {
@@ -38,9 +48,8 @@ public:
   // is a Reply, not an exception). `doing` ("reading queue lengths") names the request in
   // messages. Throws a failure Error when the whole reply is not in within the timeout,
   // the connection breaks or the bytes are not RESP.
-  std::vector<Reply> pipeline(const std::vector<Command>& commands, const char* doing);
-
-  std::vector<long long> lengths(const std::vector<std::string>& keys) override;
+  std::vector<Reply> pipeline(const std::vector<Command>& commands, const char* doing) override;
+  [[nodiscard]] std::string endpoint() const override { return address_.endpoint(); }
 
   // False once a request failed mid-way: the caller should make a new Connection.
   [[nodiscard]] bool usable() const { return usable_; }

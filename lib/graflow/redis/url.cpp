@@ -104,6 +104,76 @@ std::string Address::endpoint() const {
   if (!unix_path.empty()) {
     return unix_path;
   }
+  if (mode != Mode::single && !nodes.empty()) {
+    std::string list;
+    for (const HostPort& n : nodes) {
+      list += (list.empty() ? "" : ",") + n.endpoint();
+    }
+    return mode == Mode::sentinel ? fmt::format("master {} via sentinels {}", master_name, list)
+                                  : fmt::format("cluster {}", list);
+  }
+  return HostPort{host, port}.endpoint();
+}
+
+namespace {
+
+// host[:port] or [v6]:port, one element of a URL's host list.
+HostPort parse_host_port(std::string_view authority, int default_port, std::string_view url) {
+  HostPort out;
+  out.port = default_port;
+  std::string_view port;
+  if (!authority.empty() && authority[0] == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) {
+      throw usage_error(fmt::format("invalid Redis URL \"{}\": unclosed [ in the host", redacted(url)));
+    }
+    out.host = std::string(authority.substr(1, close - 1));
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') {
+        throw usage_error(fmt::format("invalid Redis URL \"{}\": unexpected text after the host", redacted(url)));
+      }
+      port = after.substr(1);
+      if (port.empty()) {
+        throw usage_error(fmt::format("invalid Redis URL \"{}\": empty port", redacted(url)));
+      }
+    }
+  } else {
+    const auto colon = authority.rfind(':');
+    if (colon != std::string_view::npos) {
+      port = authority.substr(colon + 1);
+      authority = authority.substr(0, colon);
+      if (port.empty()) {
+        throw usage_error(fmt::format("invalid Redis URL \"{}\": empty port", redacted(url)));
+      }
+    }
+    out.host = std::string(authority);
+  }
+  if (out.host.empty()) {
+    throw usage_error(fmt::format("invalid Redis URL \"{}\": no host", redacted(url)));
+  }
+  if (!port.empty()) {
+    out.port = parse_number(port, 1, 65535, "the port", url);
+  }
+  return out;
+}
+
+struct Scheme {
+  std::string_view prefix;
+  Mode mode;
+  bool tls;
+  int default_port;
+};
+
+constexpr Scheme schemes[] = {
+    {"redis://", Mode::single, false, 6379},          {"rediss://", Mode::single, true, 6379},
+    {"redis+sentinel://", Mode::sentinel, false, 26379}, {"rediss+sentinel://", Mode::sentinel, true, 26379},
+    {"redis+cluster://", Mode::cluster, false, 6379},   {"rediss+cluster://", Mode::cluster, true, 6379},
+};
+
+} // namespace
+
+std::string HostPort::endpoint() const {
   if (host.find(':') != std::string::npos) {
     return fmt::format("[{}]:{}", host, port);
   }
@@ -125,19 +195,38 @@ Address parse_url(std::string_view url) {
     a.unix_path = std::string(rest);
     return a;
   }
-  if (url.rfind("rediss://", 0) == 0) {
-    a.tls.enabled = true;
-  } else if (url.rfind("redis://", 0) != 0) {
-    throw usage_error(fmt::format(
-        "invalid Redis URL \"{}\": expected redis[s]://[user:password@]host[:port][/db]", redacted(url)));
+  const Scheme* scheme = nullptr;
+  for (const Scheme& s : schemes) {
+    if (url.rfind(s.prefix, 0) == 0) {
+      scheme = &s;
+      break;
+    }
   }
-  std::string_view rest = url.substr(a.tls.enabled ? 9 : 8);
+  if (scheme == nullptr) {
+    throw usage_error(fmt::format("invalid Redis URL \"{}\": expected redis[s]://[user:password@]host[:port][/db], "
+                                  "redis[s]+sentinel://[user:password@]host:port[,host:port...]/MASTER[/db], "
+                                  "redis[s]+cluster://[user:password@]host:port[,host:port...] or unix:///path",
+                                  redacted(url)));
+  }
+  a.mode = scheme->mode;
+  a.tls.enabled = scheme->tls;
+  std::string_view rest = url.substr(scheme->prefix.size());
   const auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
-  if (slash != std::string_view::npos) {
-    std::string_view db = rest.substr(slash + 1);
-    if (!db.empty()) {
-      a.db = parse_number(db, 0, 1'000'000, "the database number", url);
+  std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+  if (a.mode == Mode::sentinel) {
+    const auto next = path.find('/');
+    a.master_name = std::string(path.substr(0, next));
+    path = next == std::string_view::npos ? std::string_view{} : path.substr(next + 1);
+    if (a.master_name.empty()) {
+      throw usage_error(fmt::format("invalid Redis URL \"{}\": no master name (redis+sentinel://host:port/MASTER)",
+                                    redacted(url)));
+    }
+  }
+  if (!path.empty()) {
+    a.db = parse_number(path, 0, 1'000'000, "the database number", url);
+    if (a.mode == Mode::cluster && a.db != 0) {
+      throw usage_error(fmt::format("invalid Redis URL \"{}\": a Redis Cluster has only database 0", redacted(url)));
     }
   }
   const auto at = authority.rfind('@');
@@ -153,42 +242,25 @@ Address parse_url(std::string_view url) {
       a.password = percent_decode(userinfo.substr(colon + 1), url);
     }
   }
-  std::string_view port;
-  if (!authority.empty() && authority[0] == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) {
-      throw usage_error(fmt::format("invalid Redis URL \"{}\": unclosed [ in the host", redacted(url)));
-    }
-    a.host = std::string(authority.substr(1, close - 1));
-    const std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':') {
-        throw usage_error(fmt::format("invalid Redis URL \"{}\": unexpected text after the host", redacted(url)));
-      }
-      port = after.substr(1);
-      if (port.empty()) {
-        throw usage_error(fmt::format("invalid Redis URL \"{}\": empty port", redacted(url)));
-      }
-    }
-  } else {
-    const auto colon = authority.rfind(':');
-    if (colon != std::string_view::npos) {
-      port = authority.substr(colon + 1);
-      authority = authority.substr(0, colon);
-      if (port.empty()) {
-        throw usage_error(fmt::format("invalid Redis URL \"{}\": empty port", redacted(url)));
-      }
-    }
-    a.host = std::string(authority);
+  if (a.mode == Mode::single) {
+    HostPort hp = parse_host_port(authority, scheme->default_port, url);
+    a.host = std::move(hp.host);
+    a.port = hp.port;
+    return a;
   }
-  if (a.host.empty()) {
-    throw usage_error(fmt::format("invalid Redis URL \"{}\": no host", redacted(url)));
+  std::size_t from = 0;
+  while (from <= authority.size()) {
+    const auto comma = authority.find(',', from);
+    const std::string_view one = authority.substr(from, comma == std::string_view::npos ? std::string_view::npos : comma - from);
+    a.nodes.push_back(parse_host_port(one, scheme->default_port, url));
+    if (comma == std::string_view::npos) {
+      break;
+    }
+    from = comma + 1;
   }
-  if (!port.empty()) {
-    a.port = parse_number(port, 1, 65535, "the port", url);
-  }
+  a.host = a.nodes.front().host;
+  a.port = a.nodes.front().port;
   return a;
 }
-
 
 } // namespace graflow::redis

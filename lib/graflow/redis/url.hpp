@@ -1,6 +1,7 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace graflow {
 class Env;
@@ -19,6 +20,16 @@ struct Tls {
   bool insecure = false;   // --redis-insecure-skip-tls-verify
 };
 
+// How the URL reaches Redis (DESIGN.md §5a).
+enum class Mode { single, sentinel, cluster };
+
+struct HostPort {
+  std::string host;
+  int port = 6379;
+  // "host:port" or "[::1]:6379".
+  [[nodiscard]] std::string endpoint() const;
+};
+
 // Where and how to reach Redis. The password is kept only to send it in AUTH: nothing
 // that formats an Address for people (endpoint(), errors, logs) ever includes it.
 struct Address {
@@ -29,13 +40,21 @@ struct Address {
   std::string password;
   int db = 0;
   Tls tls;
+  Mode mode = Mode::single;
+  // sentinel: the sentinels; cluster: the seed nodes. host/port are then the first of them.
+  std::vector<HostPort> nodes;
+  std::string master_name;       // sentinel: the monitored master's name
+  std::string sentinel_user;     // --redis-sentinel-user: ACL user for the sentinels
+  std::string sentinel_password; // --redis-sentinel-password-file
 
-  // "host:port", "[::1]:6379" or the socket path: for messages.
+  // "host:port", "[::1]:6379", the socket path, "master M via sentinels h:p,h:p" or
+  // "cluster h:p,h:p": for messages.
   [[nodiscard]] std::string endpoint() const;
 };
 
 // redis://[user:password@]host[:port][/db] (user and password percent-decoded), the same
-// with rediss:// (TLS enabled), or unix:///path/to/socket[?db=N]. Throws a usage Error
+// with rediss:// (TLS enabled), redis[s]+sentinel://[user:password@]h1:26379,h2/MASTER[/db],
+// redis[s]+cluster://[user:password@]h1:6379,h2:6379, or unix:///path/to/socket[?db=N]. Throws a usage Error
 // that never repeats the password.
 Address parse_url(std::string_view url);
 

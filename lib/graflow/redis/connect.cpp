@@ -1,0 +1,19 @@
+#include "graflow/redis/connect.hpp"
+
+#include "graflow/core/error.hpp"
+
+namespace graflow::redis {
+
+std::unique_ptr<QueueStore> connect(const Address& address, std::chrono::milliseconds timeout, int cancel_fd) {
+  switch (address.mode) {
+  case Mode::single:
+    return std::make_unique<Connection>(address, timeout, cancel_fd);
+  case Mode::sentinel:
+    throw usage_error("redis+sentinel:// URLs are not supported yet");
+  case Mode::cluster:
+    throw usage_error("redis+cluster:// URLs are not supported yet");
+  }
+  throw usage_error("unknown Redis mode");
+}
+
+} // namespace graflow::redis
