@@ -220,16 +220,16 @@ cmd_run() {
     esac
   done
   have_image "$image" || die "no image $image: run scripts/image.sh first"
-  local entrypoint cmd user ctr
+  local entrypoint cmd user
   mapfile -t entrypoint < <(bh inspect --type image --format '{{range .OCIv1.Config.Entrypoint}}{{println .}}{{end}}' "$image")
   mapfile -t cmd < <(bh inspect --type image --format '{{range .OCIv1.Config.Cmd}}{{println .}}{{end}}' "$image")
   user=$(bh inspect --type image --format '{{.OCIv1.Config.User}}' "$image")
   [ $# -eq 0 ] || cmd=("$@")
-  ctr=$(bh from --pull-never "$image")
-  trap 'bh rm "$ctr" >/dev/null 2>&1 || true' EXIT
+  run_ctr=$(bh from --pull-never "$image")
+  trap 'bh rm "$run_ctr" >/dev/null 2>&1 || true' EXIT
   # In the background, so that a signal to this script reaches the containerized process
   # (buildah would SIGKILL it) and the working container is still removed afterwards.
-  bh run --isolation chroot --network host --user "${user:-0:0}" "${volumes[@]}" "$ctr" -- \
+  bh run --isolation chroot --network host --user "${user:-0:0}" "${volumes[@]}" "$run_ctr" -- \
     "${entrypoint[@]}" "${cmd[@]}" &
   local child=$! rc=0
   trap 'forward TERM' TERM
