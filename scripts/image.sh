@@ -43,7 +43,8 @@ else
   runroot=${XDG_RUNTIME_DIR:-/tmp}/graflowctl-containers-$(id -u)
 fi
 command -v buildah >/dev/null || die "buildah is not installed (apt-get install buildah, or scripts/install-deps.sh --test)"
-bh() { buildah --root "$store" --runroot "$runroot" --storage-driver vfs "$@"; }
+bh_cmd=(buildah --root "$store" --runroot "$runroot" --storage-driver vfs)
+bh() { "${bh_cmd[@]}" "$@"; }
 
 version=$(sed -n 's/^project(graflowctl VERSION \([0-9.]*\).*/\1/p' "$repo/CMakeLists.txt")
 image=localhost/graflowctl:$version
@@ -147,7 +148,7 @@ ensure_bases() {
   if [ "${GRAFLOW_IMAGE_PULL:-1}" != 0 ]; then
     local b pulled=1
     for b in "${missing[@]}"; do
-      timeout 60 buildah --root "$store" --runroot "$runroot" --storage-driver vfs pull -q "docker.io/library/$b" \
+      timeout 60 "${bh_cmd[@]}" pull -q "docker.io/library/$b" \
         >/dev/null 2>&1 || { pulled=0; break; }
     done
     [ $pulled = 0 ] || return 0
@@ -245,20 +246,28 @@ cmd_run() {
   trap 'bh rm "$run_ctr" >/dev/null 2>&1 || true' EXIT
   # In the background, so that a signal to this script reaches the containerized process
   # (buildah would SIGKILL it) and the working container is still removed afterwards.
-  bh run --isolation chroot --network host --user "${user:-0:0}" "${volumes[@]}" "$run_ctr" -- \
+  "${bh_cmd[@]}" run --isolation chroot --network host --user "${user:-0:0}" "${volumes[@]}" "$run_ctr" -- \
     "${entrypoint[@]}" "${cmd[@]}" &
-  local child=$! rc=0
+  child=$!
+  local rc=0
   trap 'forward TERM' TERM
   trap 'forward INT' INT
   wait "$child" || rc=$?
-  # wait returns early when a trapped signal arrives; wait again for the real status.
-  while kill -0 "$child" 2>/dev/null; do wait "$child" || rc=$?; done
+  # wait returns early when a trapped signal arrives: wait again for buildah's own status.
+  while [ "$forwarded" = 1 ]; do
+    forwarded=0
+    rc=0
+    wait "$child" || rc=$?
+  done
   return $rc
 }
 
-# Sends the signal to the process buildah runs (its chroot-exec child's descendants).
+# Sends the signal to the process buildah runs: buildah → buildah-chroot-runtime →
+# buildah-chroot-exec → the command.
+forwarded=0
 forward() {
   local p
+  forwarded=1
   for p in $(pgrep -P "$(pgrep -P "$(pgrep -P "$child" || true)" || true)" 2>/dev/null || true); do
     kill -s "$1" "$p" 2>/dev/null || true
   done
