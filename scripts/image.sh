@@ -245,7 +245,8 @@ cmd_run() {
   run_ctr=$(bh from --pull-never "$image")
   trap 'bh rm "$run_ctr" >/dev/null 2>&1 || true' EXIT
   # In the background, so that a signal to this script reaches the containerized process
-  # (buildah would SIGKILL it) and the working container is still removed afterwards.
+  # (a signal to buildah ends it without passing the signal on) and the working container
+  # is still removed afterwards.
   "${bh_cmd[@]}" run --isolation chroot --network host --user "${user:-0:0}" "${volumes[@]}" "$run_ctr" -- \
     "${entrypoint[@]}" "${cmd[@]}" &
   child=$!
