@@ -26,8 +26,11 @@ const std::string image_sh = GRAFLOW_SOURCE_DIR "/scripts/image.sh";
 // buildah can work here: installed, and root (vfs storage and chroot isolation need no
 // more), or a user namespace for a non-root user.
 std::string why_buildah_cannot_work() {
-  auto version = run({"buildah", "--version"});
-  if (version.code != 0) {
+  try {
+    if (run({"buildah", "--version"}).code != 0) {
+      return "buildah --version fails";
+    }
+  } catch (const std::exception&) { // the harness cannot spawn it: not on PATH
     return "buildah is not installed (scripts/install-deps.sh --test installs it)";
   }
   if (geteuid() != 0 && run({"buildah", "unshare", "true"}).code != 0) {
