@@ -58,8 +58,8 @@ std::string generic_message(int status, const std::string& body) {
 
 } // namespace
 
-ApiError::ApiError(int status, std::string reason, std::string message, std::string text)
-    : Error(Exit::failure, std::move(text)), status_(status), reason_(std::move(reason)), message_(std::move(message)) {}
+ApiError::ApiError(int status, std::string reason, std::string message, const std::string& text)
+    : Error(Exit::failure, text), status_(status), reason_(std::move(reason)), message_(std::move(message)) {}
 
 std::string reason_for_status(int status) {
   switch (status) {
