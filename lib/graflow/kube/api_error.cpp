@@ -120,7 +120,7 @@ ApiError api_error_from_response(int status, const std::string& body) {
   }
   std::string text = reason.empty() || reason == "Unknown" ? fmt::format("Error from server: {}", message)
                                                            : fmt::format("Error from server ({}): {}", reason, message);
-  ApiError e(status, reason, message, std::move(text));
+  ApiError e(status, reason, message, text);
   e.set_object(named);
   return e;
 }
