@@ -27,6 +27,7 @@ actions::KubeFactory kube_factory(const Globals& g) {
   }
   options.sleep = [clock = p.clock](std::chrono::milliseconds d) { clock->sleep(d); };
   options.now = [clock = p.clock] { return clock->now(); };
+  options.clock = p.clock;
   return [load, options, http = p.http] { return kube::make_client(load, options, http); };
 }
 

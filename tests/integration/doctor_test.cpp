@@ -3,7 +3,7 @@
 // service proxy reaches the exporter; the APIService, external metric and HPA status are
 // set through its control API, as prometheus-adapter and the HPA controller would).
 #include "exporter_process.hpp"
-#include "fake_apiserver.hpp"
+#include "apiserver/fake_apiserver.hpp"
 #include "harness.hpp"
 #include "prometheus.hpp"
 

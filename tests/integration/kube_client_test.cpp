@@ -6,7 +6,7 @@
 #include "graflow/kube/client.hpp"
 #include "graflow/net/impl/impl.hpp"
 #include "harness.hpp"
-#include "support/fake_apiserver.hpp"
+#include "apiserver/fake_apiserver.hpp"
 
 #include <doctest/doctest.h>
 

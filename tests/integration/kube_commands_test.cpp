@@ -1,6 +1,6 @@
 // deploy, scale --emergency/--reattach and status against the strict fake API server
 // over HTTPS, run as the real graflowctl binary.
-#include "fake_apiserver.hpp"
+#include "apiserver/fake_apiserver.hpp"
 #include "harness.hpp"
 
 #include <csignal>

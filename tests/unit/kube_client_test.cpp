@@ -205,6 +205,27 @@ TEST_CASE("a token file is read per client and trimmed") {
   CHECK(f.script.header(0, "Authorization") == "Bearer file-token");
 }
 
+TEST_CASE("a token file is read again once a minute has passed on the client's clock") {
+  TempDir dir;
+  write_text(dir / "token", "first\n");
+  auto rc = token_config();
+  rc.auth = {};
+  rc.auth.token_file = dir / "token";
+  FixedClock clock(std::chrono::system_clock::now());
+  ClientOptions options;
+  options.clock = &clock;
+  Fixture f(rc, options);
+  f.script.then(200).then(200).then(200);
+  f.client.raw_get("/version");
+  write_text(dir / "token", "rotated\n");
+  clock.advance(std::chrono::seconds(59));
+  f.client.raw_get("/version");
+  CHECK(f.script.header(1, "Authorization") == "Bearer first"); // still cached
+  clock.advance(std::chrono::seconds(2));
+  f.client.raw_get("/version");
+  CHECK(f.script.header(2, "Authorization") == "Bearer rotated");
+}
+
 TEST_CASE("get: nullopt for a missing object, an error for an unknown resource type") {
   Fixture f;
   f.script.then(404, status_body(404, "NotFound", "horizontalpodautoscalers.autoscaling \"worker\" not found", "worker"));

@@ -84,8 +84,10 @@ void watch_queues(const std::function<std::unique_ptr<redis::QueueStore>()>& con
         print_queues(out, readings, options.format);
       } else {
         const std::time_t now = std::chrono::system_clock::to_time_t(clock.now());
+        std::tm local{};
+        localtime_r(&now, &local); // not std::localtime: its static buffer is shared by threads
         char stamp[32];
-        std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::localtime(&now));
+        std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &local);
         if (options.terminal) {
           out << "\033[H\033[2J";
         }

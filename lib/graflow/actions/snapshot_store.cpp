@@ -46,7 +46,7 @@ fs::path SnapshotStore::save(const std::string& ns, const std::string& hpa, cons
   }
   chmod(dir_.c_str(), 0700);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const auto path = dir_ / fmt::format("{}{}.json", prefix_of(ns, hpa), ms);
+  auto path = dir_ / fmt::format("{}{}.json", prefix_of(ns, hpa), ms);
   const json doc = {{"server", server}, {"namespace", ns}, {"detachedAt", since}, {"snapshot", snapshot}};
   write_file_atomically(path, doc.dump(2) + "\n", 0600);
   return path;

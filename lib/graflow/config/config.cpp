@@ -14,7 +14,7 @@
 
 namespace graflow::config {
 using detail::config_error;
-using detail::k_builtin;
+using detail::builtin_origin;
 using detail::layer_of;
 
 namespace detail {
@@ -22,7 +22,7 @@ namespace detail {
 Layer layer_of(std::initializer_list<std::pair<const char*, const char*>> values) {
   Layer layer;
   for (const auto& [k, v] : values) {
-    layer[k] = Setting{k, v, {}, k_builtin, k};
+    layer[k] = Setting{k, v, {}, builtin_origin(), k};
   }
   return layer;
 }
@@ -139,9 +139,9 @@ std::string Origin::describe() const {
 
 Config Config::builtin() {
   Config c;
-  c.profiles_["prod"] = ProfileDef{"prod", std::nullopt, k_builtin,
+  c.profiles_["prod"] = ProfileDef{"prod", std::nullopt, builtin_origin(),
                                    layer_of({{"minReplicas", "2"}, {"maxReplicas", "20"}, {"averageValue", "10"}})};
-  c.profiles_["dev"] = ProfileDef{"dev", std::nullopt, k_builtin,
+  c.profiles_["dev"] = ProfileDef{"dev", std::nullopt, builtin_origin(),
                                   layer_of({{"minReplicas", "1"}, {"maxReplicas", "10"}, {"averageValue", "20"}})};
   return c;
 }

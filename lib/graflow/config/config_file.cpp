@@ -51,7 +51,7 @@ public:
       std::set<std::string> seen;
       for (const auto& kv : item) {
         const std::string k = kv.first.Scalar();
-        const std::string p = item_path + "." + k;
+        const std::string p = fmt::format("{}.{}", item_path, k);
         seen.insert(k);
         if (k == "type") {
           check_scalar_node(kv.first, kv.second, p, Kind::select_policy_type);
@@ -81,8 +81,8 @@ public:
             bool allow_extends, std::optional<std::string>* extends) const {
     for (const auto& kv : map) {
       const std::string k = kv.first.Scalar();
-      const std::string full = prefix.empty() ? k : prefix + "." + k;
-      const std::string file_path = path + "." + k;
+      const std::string full = prefix.empty() ? k : fmt::format("{}.{}", prefix, k);
+      const std::string file_path = fmt::format("{}.{}", path, k);
       if (allow_extends && prefix.empty() && k == "extends") {
         check_scalar_node(kv.first, kv.second, file_path, Kind::dns_label);
         *extends = kv.second.Scalar();

@@ -11,7 +11,9 @@
 
 namespace graflow::config::detail {
 
-inline const Origin k_builtin{"", 0, "built-in"};
+// Where built-in values come from (a function: a namespace-scope Origin would allocate, and
+// could throw, before main).
+inline Origin builtin_origin() { return {"", 0, "built-in"}; }
 
 // Which layer set each key (built-in 0, defaults 1, profiles 2.., --set highest), so an
 // error can blame the value set last.

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <fmt/format.h>
 
 namespace graflow {
@@ -55,7 +56,7 @@ std::chrono::milliseconds parse_duration(std::string_view text, std::string_view
   if (total_ms > 1e12) {
     throw bad();
   }
-  return std::chrono::milliseconds(static_cast<long long>(total_ms + 0.5));
+  return std::chrono::milliseconds(std::llround(total_ms));
 }
 
 std::string format_duration(std::chrono::milliseconds d) {

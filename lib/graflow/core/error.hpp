@@ -20,16 +20,16 @@ private:
 };
 
 // Bad usage, bad config or bad input: exit 2.
-[[nodiscard]] inline Error usage_error(std::string message) {
-  return {Exit::usage, std::move(message)};
+[[nodiscard]] inline Error usage_error(const std::string& message) {
+  return {Exit::usage, message};
 }
 // An external system failed (Redis, Kubernetes, helm, a check): exit 1.
-[[nodiscard]] inline Error failure(std::string message) {
-  return {Exit::failure, std::move(message)};
+[[nodiscard]] inline Error failure(const std::string& message) {
+  return {Exit::failure, message};
 }
 // The user interrupted an operation (after any clean-up): exit 130.
-[[nodiscard]] inline Error interrupted(std::string message) {
-  return {Exit::interrupted, std::move(message)};
+[[nodiscard]] inline Error interrupted(const std::string& message) {
+  return {Exit::interrupted, message};
 }
 
 // The text of an errno value ("No such file or directory"), like strerror but safe to call

@@ -142,12 +142,14 @@ Result run(const std::vector<std::string>& argv, const Options& options) {
   // Everything the child needs is allocated before fork.
   const std::string path_text = path->string();
   std::vector<char*> c_argv;
+  c_argv.reserve(argv.size() + 1);
   for (const auto& a : argv) {
     c_argv.push_back(const_cast<char*>(a.c_str()));
   }
   c_argv.push_back(nullptr);
   const std::vector<std::string> env = child_environment(options);
   std::vector<char*> c_env;
+  c_env.reserve(env.size() + 1);
   for (const auto& e : env) {
     c_env.push_back(const_cast<char*>(e.c_str()));
   }

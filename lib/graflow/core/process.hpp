@@ -44,7 +44,7 @@ struct Result {
 // The program could not be started; error() is the errno (ENOENT: not found).
 class StartError : public Error {
 public:
-  StartError(std::string message, int error) : Error(Exit::failure, std::move(message)), error_(error) {}
+  StartError(const std::string& message, int error) : Error(Exit::failure, message), error_(error) {}
   [[nodiscard]] int error() const noexcept { return error_; }
 
 private:

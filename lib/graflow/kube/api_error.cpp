@@ -58,8 +58,8 @@ std::string generic_message(int status, const std::string& body) {
 
 } // namespace
 
-ApiError::ApiError(int status, std::string reason, std::string message, std::string text)
-    : Error(Exit::failure, std::move(text)), status_(status), reason_(std::move(reason)), message_(std::move(message)) {}
+ApiError::ApiError(int status, std::string reason, std::string message, const std::string& text)
+    : Error(Exit::failure, text), status_(status), reason_(std::move(reason)), message_(std::move(message)) {}
 
 std::string reason_for_status(int status) {
   switch (status) {
@@ -120,7 +120,7 @@ ApiError api_error_from_response(int status, const std::string& body) {
   }
   std::string text = reason.empty() || reason == "Unknown" ? fmt::format("Error from server: {}", message)
                                                            : fmt::format("Error from server ({}): {}", reason, message);
-  ApiError e(status, reason, message, std::move(text));
+  ApiError e(status, reason, message, text);
   e.set_object(named);
   return e;
 }

@@ -12,7 +12,7 @@ namespace graflow::kube {
 class ApiError : public Error {
 public:
   // `text` is the full message (what()); `message` the server's Status message.
-  ApiError(int status, std::string reason, std::string message, std::string text);
+  ApiError(int status, std::string reason, std::string message, const std::string& text);
 
   [[nodiscard]] int status() const noexcept { return status_; }
   [[nodiscard]] const std::string& reason() const noexcept { return reason_; }

@@ -23,7 +23,6 @@ namespace graflow::kube {
 namespace {
 
 using std::chrono::milliseconds;
-using std::chrono::steady_clock;
 
 // Tokens in files (service account tokens) rotate: re-read them this often, as client-go does.
 constexpr auto k_token_file_refresh = std::chrono::minutes(1);
@@ -112,7 +111,7 @@ HttpFactory module_http_factory() {
 struct Client::AuthState {
   std::optional<ExecCredentialProvider> exec;
   std::string file_token; // secret
-  std::optional<steady_clock::time_point> file_read_at;
+  std::optional<std::chrono::steady_clock::time_point> file_read_at;
 };
 
 Client::Client(RestConfig config, HttpFactory http, ClientOptions options)
@@ -127,6 +126,11 @@ Client::~Client() = default;
 
 std::chrono::system_clock::time_point Client::wall_now() const {
   return options_.now ? options_.now() : std::chrono::system_clock::now();
+}
+
+std::chrono::steady_clock::time_point Client::steady_now() const {
+  static const graflow::SystemClock system; // not kube::SystemClock, the old wall-clock function type
+  return (options_.clock != nullptr ? *options_.clock : system).steady();
 }
 
 void Client::pause(milliseconds d) {
@@ -153,7 +157,7 @@ void Client::prepare_auth(net::HttpRequest& request) {
       tls.client_key_file.clear();
     }
   } else if (!auth.token_file.empty()) {
-    const auto now = steady_clock::now();
+    const auto now = steady_now();
     if (!auth_->file_read_at || now - *auth_->file_read_at > k_token_file_refresh) {
       std::ifstream in(auth.token_file, std::ios::binary);
       if (!in) {
@@ -209,9 +213,9 @@ net::HttpResponse Client::send(const Call& call) {
   milliseconds backoff = policy.initial_delay;
   for (int attempt_no = 1;; ++attempt_no) {
     const bool can_retry = call.idempotent && attempt_no < policy.attempts;
-    const auto started = steady_clock::now();
+    const auto started = steady_now();
     const auto elapsed = [&] {
-      return std::chrono::duration_cast<milliseconds>(steady_clock::now() - started).count();
+      return std::chrono::duration_cast<milliseconds>(steady_now() - started).count();
     };
     net::HttpResponse response;
     try {

@@ -2,6 +2,7 @@
 // A typed Kubernetes REST client over net::HttpClient: authentication per request,
 // retries of idempotent requests, API errors as kubectl prints them, -v request logs.
 // JSON in and out as nlohmann::json. Not thread-safe: one Client per thread.
+#include "graflow/core/clock.hpp"
 #include "graflow/kube/api_error.hpp"
 #include "graflow/kube/exec_credential.hpp"
 #include "graflow/kube/kubeconfig.hpp"
@@ -44,6 +45,9 @@ struct ClientOptions {
   std::filesystem::path exec_cache_dir = default_exec_cache_dir(); // empty: memory only
   std::function<void(std::chrono::milliseconds)> sleep;            // empty: really sleep
   SystemClock now;                                                 // empty: the system clock
+  // Monotonic time: token file refreshes and the request times in -v logs. Outlives the
+  // client; null: a SystemClock.
+  const Clock* clock = nullptr;
 };
 
 struct Preconditions {
@@ -129,6 +133,7 @@ private:
   [[noreturn]] void throw_transport(const net::TransportError& e, const Call& call);
   void pause(std::chrono::milliseconds d);
   [[nodiscard]] std::chrono::system_clock::time_point wall_now() const;
+  [[nodiscard]] std::chrono::steady_clock::time_point steady_now() const;
 
   RestConfig config_;
   HttpFactory make_http_;

@@ -102,7 +102,7 @@ std::optional<std::string> server_url_problem(const std::string& url) {
   return std::nullopt;
 }
 
-std::string trim(std::string s) {
+std::string trim(const std::string& s) {
   const auto first = s.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) {
     return "";

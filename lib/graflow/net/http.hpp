@@ -51,7 +51,7 @@ enum class TransportFailure {
 // A failure Error thrown by HttpClient::send for transport problems.
 class TransportError : public Error {
 public:
-  TransportError(TransportFailure kind, std::string message) : Error(Exit::failure, std::move(message)), kind_(kind) {}
+  TransportError(TransportFailure kind, const std::string& message) : Error(Exit::failure, message), kind_(kind) {}
   [[nodiscard]] TransportFailure kind() const noexcept { return kind_; }
 
 private:

@@ -2,7 +2,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
-#include "support/fake_apiserver.hpp"
+#include "apiserver/fake_apiserver.hpp"
 
 #include <httplib.h>
 

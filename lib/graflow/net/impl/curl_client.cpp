@@ -91,7 +91,7 @@ public:
     }
     std::unique_ptr<curl_slist, SlistFree> headers;
     for (const auto& [name, value] : request.headers) {
-      const std::string line = name + ": " + value;
+      const std::string line = fmt::format("{}: {}", name, value);
       headers.reset(curl_slist_append(headers.release(), line.c_str()));
     }
     // An empty Expect stops curl from waiting for 100-continue on larger bodies.

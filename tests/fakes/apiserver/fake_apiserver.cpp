@@ -1,4 +1,4 @@
-#include "support/fake_apiserver.hpp"
+#include "apiserver/fake_apiserver.hpp"
 
 #include <curl/curl.h>
 

@@ -1,0 +1,33 @@
+#pragma once
+// Loading graflowctl's own dlopen'ed modules (graflowctl-net.so, graflowctl-plot.so): where
+// to look for them and how a missing or broken module is reported, in one place, so that
+// every module is found the same way in the build tree and once installed.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace graflow::module {
+
+struct Spec {
+  std::string file;   // "graflowctl-net.so"
+  std::string symbol; // the extern "C" entry point: "graflow_net_api"
+  std::string needed_for; // completes "which ... needs": "graflowctl needs for HTTP"
+  std::string hint;       // what to do about it: "reinstall graflowctl"
+  // Full paths of the module file tried before the default locations (an override
+  // variable's) and after them (a build tree's, for test executables elsewhere).
+  std::vector<std::filesystem::path> first;
+  std::vector<std::filesystem::path> last;
+};
+
+// Where `file` is looked for after the spec's own paths: next to the running executable
+// (the build tree) and in lib/graflowctl/ beside its bin/ (installed).
+std::vector<std::filesystem::path> default_locations(const std::string& file);
+
+// The address of `spec.symbol` in the first of spec.first, default_locations(), spec.last that
+// exists, dlopens (RTLD_NOW | RTLD_LOCAL) and exports it. The module stays loaded for the
+// life of the process. Throws a failure Error "cannot load FILE, which NEEDED_FOR (WHY);
+// HINT", WHY being dlerror()'s text, a missing symbol or "not found".
+void* load_symbol(const Spec& spec);
+
+} // namespace graflow::module
