@@ -188,16 +188,26 @@ TEST_CASE("SENTINEL FAILOVER while the exporter runs: never a replica's number, 
 
   // The promoted replica keeps its own 8; the test then pushes 4 more there (12), and the
   // old master, once a replica, is given 100 of its own: 12 tells the new master apart.
+  // Until a sentinel converts it (8 s or more), the old master still answers ROLE master:
+  // once every sentinel names the new one, or the new one was read, 5 must not come back.
+  const std::string new_at = "127.0.0.1 " + std::to_string(g.replica->port());
+  bool switched = false;
   std::set<long long> seen;
   bool wrote = false;
   std::optional<long long> last;
-  const auto deadline = Clock::now() + 20s;
+  const auto deadline = Clock::now() + 30s;
   while (Clock::now() < deadline) {
+    switched = switched || std::all_of(g.sentinels.begin(), g.sentinels.end(), [&](const auto& s) {
+                 return s->command({"SENTINEL", "get-master-addr-by-name", "mymaster"}) == new_at;
+               });
     last = scrape(exporter);
     if (last) {
       seen.insert(*last);
       if (*last != 5) { // read from the promoted replica: it must be a master by now
         CHECK(g.replica->command({"ROLE"}).rfind("master", 0) == 0);
+        switched = true;
+      } else {
+        CHECK_MESSAGE(!switched, "read the old master after the sentinels named the new one");
       }
     }
     if (!wrote && g.replica->command({"ROLE"}).rfind("master", 0) == 0 &&
