@@ -132,6 +132,20 @@ TEST_CASE("a wrong master name: one clear error line, exit 1") {
   CHECK(r.err.find("graflowctl: error: ") == 0);
   CHECK(r.err.find("no sentinel knows master nope (asked " + s.host_port() + ")") != std::string::npos);
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+
+  // A sentinel that is down is skipped: the next one answers.
+  master.push(key, 2);
+  const std::string dead = "127.0.0.1:" + std::to_string(free_port());
+  const auto skip = graflowctl({"queue", "depth", "--redis-url", "redis+sentinel://" + dead + "," + s.host_port() +
+                                "/mymaster", "-o", "json"});
+  CHECK(skip.code == 0);
+  CHECK(skip.out.find("\"depth\":2") != std::string::npos);
+  // None up: one line naming each.
+  const auto none = graflowctl({"queue", "depth", "--redis-url", "redis+sentinel://" + dead + "/mymaster"});
+  CHECK(none.code == 1);
+  CHECK(none.err.find("graflowctl: error: no sentinel named master mymaster: ") == 0);
+  CHECK(none.err.find(dead) != std::string::npos);
+  CHECK(std::count(none.err.begin(), none.err.end(), '\n') == 1);
 }
 
 TEST_CASE("sentinels with a password: --redis-sentinel-password-file, $GRAFLOW_REDIS_SENTINEL_PASSWORD") {

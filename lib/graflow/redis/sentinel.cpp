@@ -114,8 +114,9 @@ HostPort SentinelStore::ask_sentinels() {
   const Command ask{"SENTINEL", "get-master-addr-by-name", address_.master_name};
   std::vector<std::string> reasons;
   std::size_t unknown = 0;
+  const std::size_t first = sentinel_index_;
   for (std::size_t tried = 0; tried < n; ++tried) {
-    const std::size_t i = (sentinel_index_ + tried) % n;
+    const std::size_t i = (first + tried) % n;
     if (tried > 0 && std::chrono::steady_clock::now() >= deadline) {
       reasons.push_back(fmt::format("{} not asked: out of time", address_.nodes[i].endpoint()));
       break;
