@@ -50,6 +50,9 @@ std::unique_ptr<CLI::App> make_app(Globals& g) {
                  "name sent as SNI and checked in the certificate (default: the URL's host)");
   app.add_flag("--redis-insecure-skip-tls-verify", g.redis_flags.insecure,
                "do not verify the Redis server's certificate (insecure: prints a warning)");
+  app.add_option("--redis-sentinel-user", g.redis_flags.sentinel_user, "ACL user for the sentinels of a redis+sentinel:// URL");
+  app.add_option("--redis-sentinel-password-file", g.redis_flags.sentinel_password_file,
+                 "file holding the password of the sentinels (env GRAFLOW_REDIS_SENTINEL_PASSWORD)");
   app.add_option("--request-timeout", g.request_timeout, "timeout of each Kubernetes API request");
   app.add_option("--key-prefix", g.key_prefix, "queue key prefix; the queue is PREFIX:queue (env KEY_PREFIX)");
   app.add_option("-o,--output", g.output, "output format")->check(CLI::IsMember({"text", "json", "yaml"}));

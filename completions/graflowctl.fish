@@ -83,37 +83,37 @@ end
 function __graflowctl_value_options_of
     switch $argv[1]
         case ''
-            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
+            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
         case 'profiles'
-            printf '%s\n' --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
+            printf '%s\n' --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
         case 'profiles show'
-            printf '%s\n' --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
+            printf '%s\n' --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
         case 'render'
-            printf '%s\n' -p --profile --set --out-dir --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --out-dir --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
         case 'queue'
-            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
+            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
         case 'queue depth'
-            printf '%s\n' --key-prefix -p --profile --interval --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout -o --output
+            printf '%s\n' --key-prefix -p --profile --interval --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout -o --output
         case 'adapter'
-            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
+            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
         case 'adapter values'
-            printf '%s\n' --prometheus-url --prometheus-port --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
+            printf '%s\n' --prometheus-url --prometheus-port --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
         case 'adapter install'
-            printf '%s\n' --prometheus-url --prometheus-port --templates --namespace --release --chart-version --config --kubeconfig --context --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
+            printf '%s\n' --prometheus-url --prometheus-port --templates --namespace --release --chart-version --config --kubeconfig --context --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
         case 'deploy'
-            printf '%s\n' -p --profile --set --templates --timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --templates --timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
         case 'scale'
-            printf '%s\n' -p --profile --set --emergency --hold --timeout --backup-dir --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --emergency --hold --timeout --backup-dir --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
         case 'status'
-            printf '%s\n' -p --profile --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
         case 'exporter'
-            printf '%s\n' --listen --key-prefix --scrape-timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout -o --output
+            printf '%s\n' --listen --key-prefix --scrape-timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout -o --output
         case 'doctor'
-            printf '%s\n' -p --profile --set --prometheus-url --prometheus-service --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --prometheus-url --prometheus-service --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
         case 'simulate'
-            printf '%s\n' -p --profile --set --depth-trace --from-prometheus --start --end --arrivals-trace --load --per-worker-rate --pod-startup --metric-delay --sync-period --tolerance --downscale-stabilization --start-replicas --duration --step --svg --compare --max-wait --min-replicas --max-replicas --average-value --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --depth-trace --from-prometheus --start --end --arrivals-trace --load --per-worker-rate --pod-startup --metric-delay --sync-period --tolerance --downscale-stabilization --start-replicas --duration --step --svg --compare --max-wait --min-replicas --max-replicas --average-value --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
         case 'completion'
-            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --request-timeout --key-prefix -o --output
+            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
     end
 end
 
@@ -153,6 +153,8 @@ complete -c graflowctl -l redis-cert-file -x -d 'client certificate (PEM) for re
 complete -c graflowctl -l redis-key-file -x -d 'client key (PEM) for --redis-cert-file'
 complete -c graflowctl -l redis-tls-server-name -x -d 'name sent as SNI and checked in the certificate (default: the URL\'s host)'
 complete -c graflowctl -l redis-insecure-skip-tls-verify -d 'do not verify the Redis server\'s certificate (insecure: prints a warning)'
+complete -c graflowctl -l redis-sentinel-user -x -d 'ACL user for the sentinels of a redis+sentinel:// URL'
+complete -c graflowctl -l redis-sentinel-password-file -x -d 'file holding the password of the sentinels (env GRAFLOW_REDIS_SENTINEL_PASSWORD)'
 complete -c graflowctl -l request-timeout -x -d 'timeout of each Kubernetes API request'
 complete -c graflowctl -n 'not __graflowctl_at "queue depth" "exporter"' -l key-prefix -x -d 'queue key prefix; the queue is PREFIX:queue (env KEY_PREFIX)'
 complete -c graflowctl -s o -l output -x -a 'text json yaml' -d 'output format'

@@ -351,9 +351,36 @@ std::string RedisServer::url(int db) const {
   return "redis://" + auth + "127.0.0.1:" + std::to_string(port_) + "/" + std::to_string(db);
 }
 
-std::string RedisServer::command(const std::vector<std::string>& args, int db) const {
+namespace {
+
+std::string reply_text(const redisReply* r) {
+  switch (r->type) {
+  case REDIS_REPLY_INTEGER:
+    return std::to_string(r->integer);
+  case REDIS_REPLY_STRING:
+  case REDIS_REPLY_STATUS:
+    return std::string(r->str, r->len);
+  case REDIS_REPLY_ERROR:
+    return "ERR:" + std::string(r->str, r->len);
+  case REDIS_REPLY_NIL:
+    return "(nil)";
+  case REDIS_REPLY_ARRAY: {
+    std::string out;
+    for (std::size_t i = 0; i < r->elements; ++i) {
+      out += (i == 0 ? "" : " ") + reply_text(r->element[i]);
+    }
+    return out;
+  }
+  default:
+    return "(unknown)";
+  }
+}
+
+} // namespace
+
+std::string redis_command(int port, const std::string& password, const std::vector<std::string>& args, int db) {
   timeval tv{1, 0};
-  redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", port, tv);
   if (c == nullptr || c->err != 0) {
     if (c != nullptr) {
       redisFree(c);
@@ -370,29 +397,13 @@ std::string RedisServer::command(const std::vector<std::string>& args, int db) c
     auto* r = static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()));
     std::string out = "ERR:no reply";
     if (r != nullptr) {
-      switch (r->type) {
-      case REDIS_REPLY_INTEGER:
-        out = std::to_string(r->integer);
-        break;
-      case REDIS_REPLY_STRING:
-      case REDIS_REPLY_STATUS:
-        out = std::string(r->str, r->len);
-        break;
-      case REDIS_REPLY_ERROR:
-        out = "ERR:" + std::string(r->str, r->len);
-        break;
-      case REDIS_REPLY_NIL:
-        out = "(nil)";
-        break;
-      default:
-        out = "(array)";
-      }
+      out = reply_text(r);
       freeReplyObject(r);
     }
     return out;
   };
-  if (!options_.requirepass.empty()) {
-    simple({"AUTH", options_.requirepass});
+  if (!password.empty()) {
+    simple({"AUTH", password});
   }
   if (db != 0) {
     simple({"SELECT", std::to_string(db)});
@@ -400,6 +411,10 @@ std::string RedisServer::command(const std::vector<std::string>& args, int db) c
   std::string out = simple(args);
   redisFree(c);
   return out;
+}
+
+std::string RedisServer::command(const std::vector<std::string>& args, int db) const {
+  return redis_command(port_, options_.requirepass, args, db);
 }
 
 void RedisServer::push(const std::string& key, int count, int db) const {
@@ -410,6 +425,46 @@ void RedisServer::push(const std::string& key, int count, int db) const {
   if (count > 0) {
     command(cmd, db);
   }
+}
+
+SentinelServer::SentinelServer(SentinelOptions options)
+    : options_(std::move(options)), dir_("graflow-sentinel"), port_(free_port()) {
+  std::string conf = "port " + std::to_string(port_) + "\nbind 127.0.0.1\ndaemonize no\ndir " + dir_.path().string() +
+                     "\nlogfile " + (dir_ / "sentinel.log").string() + "\n";
+  if (!options_.requirepass.empty()) {
+    // The sentinels talk to each other too: they need the same password.
+    conf += "requirepass " + options_.requirepass + "\nsentinel sentinel-pass " + options_.requirepass + "\n";
+  }
+  for (const auto& m : options_.monitors) {
+    conf += "sentinel monitor " + m.name + " 127.0.0.1 " + std::to_string(m.port) + " " + std::to_string(m.quorum) +
+            "\nsentinel down-after-milliseconds " + m.name + " " + std::to_string(options_.down_after_ms) +
+            "\nsentinel failover-timeout " + m.name + " " + std::to_string(options_.failover_timeout_ms) + "\n";
+  }
+  write_text(dir_ / "sentinel.conf", conf);
+  process_ = std::make_unique<Process>(std::vector<std::string>{"redis-server", (dir_ / "sentinel.conf").string(), "--sentinel"});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!process_->running()) {
+      throw std::runtime_error("redis-server --sentinel exited: " + process_->err() + read_text(dir_ / "sentinel.log"));
+    }
+    if (command({"PING"}) == "PONG") {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  throw std::runtime_error("the sentinel did not answer PING on port " + std::to_string(port_));
+}
+
+SentinelServer::~SentinelServer() {
+  process_->signal(SIGTERM);
+  if (!process_->wait(std::chrono::seconds(5))) {
+    process_->signal(SIGKILL);
+    process_->wait(std::chrono::seconds(5));
+  }
+}
+
+std::string SentinelServer::command(const std::vector<std::string>& args) const {
+  return redis_command(port_, options_.requirepass, args, 0);
 }
 
 void wait_for_stamps_to_age() {

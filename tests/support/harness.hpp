@@ -159,4 +159,44 @@ private:
   std::unique_ptr<Process> process_;
 };
 
+// Runs one command on the Redis (or sentinel) at 127.0.0.1:port, after AUTH `password` when
+// not empty and SELECT `db` when not 0; the reply as RedisServer::command gives it (an
+// array's elements joined by spaces).
+std::string redis_command(int port, const std::string& password, const std::vector<std::string>& args, int db = 0);
+
+struct SentinelMonitor {
+  std::string name; // the master's name
+  int port = 0;     // its port on 127.0.0.1
+  int quorum = 2;
+};
+
+struct SentinelOptions {
+  std::vector<SentinelMonitor> monitors;
+  int down_after_ms = 1000;
+  int failover_timeout_ms = 3000;
+  std::string requirepass; // the sentinels' own password (also used between them)
+};
+
+// A real Redis Sentinel (redis-server --sentinel, Debian package) on a free loopback port,
+// with its own writable config file, stopped by PID.
+class SentinelServer {
+public:
+  explicit SentinelServer(SentinelOptions options);
+  ~SentinelServer();
+  SentinelServer(const SentinelServer&) = delete;
+  SentinelServer& operator=(const SentinelServer&) = delete;
+
+  [[nodiscard]] int port() const { return port_; }
+  // "127.0.0.1:port", for a redis+sentinel:// URL.
+  [[nodiscard]] std::string host_port() const { return "127.0.0.1:" + std::to_string(port_); }
+  // Runs one command on the sentinel (AUTH with its password first).
+  std::string command(const std::vector<std::string>& args) const;
+
+private:
+  SentinelOptions options_;
+  TempDir dir_;
+  int port_;
+  std::unique_ptr<Process> process_;
+};
+
 } // namespace graflow::testing

@@ -66,7 +66,8 @@ Check check_redis(Context& c) {
   try {
     auto store = c.in.connect_redis();
     c.depth = store->lengths({key}).at(0);
-    return ok("redis", fmt::format("Redis {}: {} holds {} tasks", c.in.redis_endpoint, key, *c.depth));
+    // store->endpoint(): for Sentinel, the master it confirmed ("master M at h:p (via sentinels ...)").
+    return ok("redis", fmt::format("Redis {}: {} holds {} tasks", store->endpoint(), key, *c.depth));
   } catch (const Error& e) {
     return fail("redis", e.what(),
                 "check --redis-url (or $GRAFLOW_REDIS_URL); the workers and the exporter use redis.host of the profile");

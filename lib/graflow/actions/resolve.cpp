@@ -101,6 +101,21 @@ redis::Address redis_address(const RedisUrl& url, const RedisFlags& flags, const
   a.tls.key_file = flags.key_file;
   a.tls.server_name = flags.server_name;
   a.tls.insecure = flags.insecure;
+  const std::pair<const char*, bool> sentinel_flags[] = {{"--redis-sentinel-user", !flags.sentinel_user.empty()},
+                                                         {"--redis-sentinel-password-file", !flags.sentinel_password_file.empty()}};
+  for (const auto& [flag, given] : sentinel_flags) {
+    if (given && a.mode != redis::Mode::sentinel) {
+      throw usage_error(fmt::format("{} needs a redis+sentinel:// URL (the Redis URL from {} is not one)", flag, url.source));
+    }
+  }
+  if (a.mode == redis::Mode::sentinel) {
+    a.sentinel_user = flags.sentinel_user;
+    if (!flags.sentinel_password_file.empty()) {
+      a.sentinel_password = redis::read_password_file(flags.sentinel_password_file, "--redis-sentinel-password-file");
+    } else if (auto p = env.non_empty("GRAFLOW_REDIS_SENTINEL_PASSWORD")) {
+      a.sentinel_password = *p;
+    }
+  }
   return a;
 }
 

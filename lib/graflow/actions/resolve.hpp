@@ -56,11 +56,15 @@ struct RedisFlags {
   std::string key_file;      // --redis-key-file
   std::string server_name;   // --redis-tls-server-name
   bool insecure = false;     // --redis-insecure-skip-tls-verify
+  std::string sentinel_user;          // --redis-sentinel-user
+  std::string sentinel_password_file; // --redis-sentinel-password-file
 };
 
 // The address of `url` with the password (--redis-password-file wins over the URL's, then
-// $GRAFLOW_REDIS_PASSWORD) and the TLS flags applied. A usage Error for a TLS flag without a
-// rediss:// URL, or a client certificate without its key.
+// $GRAFLOW_REDIS_PASSWORD), the TLS flags and the sentinel credentials (--redis-sentinel-user;
+// --redis-sentinel-password-file, else $GRAFLOW_REDIS_SENTINEL_PASSWORD) applied. A usage Error
+// for a TLS flag without a rediss:// URL, a sentinel flag without a redis+sentinel:// URL, or a
+// client certificate without its key.
 redis::Address redis_address(const RedisUrl& url, const RedisFlags& flags, const Env& env);
 
 } // namespace graflow::actions

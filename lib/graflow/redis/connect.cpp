@@ -1,6 +1,7 @@
 #include "graflow/redis/connect.hpp"
 
 #include "graflow/core/error.hpp"
+#include "graflow/redis/sentinel.hpp"
 
 namespace graflow::redis {
 
@@ -9,7 +10,7 @@ std::unique_ptr<QueueStore> connect(const Address& address, std::chrono::millise
   case Mode::single:
     return std::make_unique<Connection>(address, timeout, cancel_fd);
   case Mode::sentinel:
-    throw usage_error("redis+sentinel:// URLs are not supported yet");
+    return std::make_unique<SentinelStore>(address, timeout, cancel_fd);
   case Mode::cluster:
     throw usage_error("redis+cluster:// URLs are not supported yet");
   }

@@ -65,10 +65,10 @@ std::string redact_url(std::string_view url) {
   return std::string(url.substr(0, start + colon)) + ":***" + std::string(url.substr(at));
 }
 
-std::string read_password_file(const std::string& path) {
+std::string read_password_file(const std::string& path, const char* flag) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw usage_error(fmt::format("cannot read --redis-password-file {}: {}", path, errno_text(errno)));
+    throw usage_error(fmt::format("cannot read {} {}: {}", flag, path, errno_text(errno)));
   }
   constexpr std::size_t limit = 64 * 1024;
   std::string text;
@@ -76,7 +76,7 @@ std::string read_password_file(const std::string& path) {
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.size() > limit) {
-    throw usage_error(fmt::format("--redis-password-file {} is larger than 64 KiB: not a password", path));
+    throw usage_error(fmt::format("{} {} is larger than 64 KiB: not a password", flag, path));
   }
   if (!text.empty() && text.back() == '\n') {
     text.pop_back();
@@ -85,7 +85,7 @@ std::string read_password_file(const std::string& path) {
     }
   }
   if (text.empty()) {
-    throw usage_error(fmt::format("--redis-password-file {} is empty", path));
+    throw usage_error(fmt::format("{} {} is empty", flag, path));
   }
   return text;
 }

@@ -62,9 +62,9 @@ Address parse_url(std::string_view url);
 // password too). Every URL graflowctl prints or logs goes through this one function.
 std::string redact_url(std::string_view url);
 
-// The password from a file (--redis-password-file): its content with one trailing newline
-// dropped. Throws a usage Error naming the file, never its content.
-std::string read_password_file(const std::string& path);
+// The password from a file (`flag`, e.g. --redis-sentinel-password-file): its content with one
+// trailing newline dropped. Throws a usage Error naming the flag and file, never its content.
+std::string read_password_file(const std::string& path, const char* flag = "--redis-password-file");
 
 // Sets `address.password` from --redis-password-file (when given: it wins), else keeps the
 // URL's, else takes $GRAFLOW_REDIS_PASSWORD.
