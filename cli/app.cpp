@@ -1,8 +1,10 @@
 #include "app.hpp"
+#include "usage.hpp"
 
 #include "graflow/core/duration.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/core/log.hpp"
+#include "graflow/core/printable.hpp"
 
 #include <CLI/CLI.hpp>
 #include <ostream>
@@ -11,7 +13,11 @@ namespace graflow::cli {
 
 Format Globals::format() const { return parse_format(output); }
 
-config::Config Globals::load_config() const { return config::load_config(config_file, *platform->env); }
+config::Config Globals::load_config() const {
+  auto config = config::load_config(config_file, *platform->env);
+  actions::check_redis_urls(config);
+  return config;
+}
 
 std::chrono::milliseconds Globals::redis_timeout_ms() const {
   auto d = parse_duration(redis_timeout, "--redis-timeout");
@@ -24,6 +30,15 @@ std::chrono::milliseconds Globals::redis_timeout_ms() const {
 bool Globals::color() const {
   return !no_color && !platform->env->non_empty("NO_COLOR") && platform->terminal;
 }
+
+namespace {
+
+// Whatever an error quotes (a file's bytes, a Redis reply, an API server's message) stays
+// one line on the terminal: control characters and escape sequences are shown escaped, and
+// an overlong message is cut.
+std::string error_line(const char* what) { return printable(what, 1000); }
+
+} // namespace
 
 std::unique_ptr<CLI::App> make_app(Globals& g) {
   auto app_ptr = std::make_unique<CLI::App>(
@@ -38,7 +53,8 @@ std::unique_ptr<CLI::App> make_app(Globals& g) {
       ->envname("GRAFLOW_CONFIG");
   app.add_option("--kubeconfig", g.kubeconfig, "kubeconfig file(s), ':'-separated (default $KUBECONFIG, ~/.kube/config)");
   app.add_option("--context", g.context, "kubeconfig context to use");
-  app.add_option("-n,--namespace", g.namespace_, "namespace (default: the profile's, then the context's)");
+  app.add_option("-n,--namespace", g.namespace_, "namespace (default: the profile's, then the context's)")
+      ->check(dns_label_value());
   app.add_option("--redis-url", g.redis_url, "redis[s]://[user:password@]host[:port][/db] or unix:///path (env GRAFLOW_REDIS_URL)");
   app.add_option("--redis-timeout", g.redis_timeout, "bound on connecting to Redis and on each whole reply");
   app.add_option("--redis-password-file", g.redis_flags.password_file,
@@ -54,8 +70,9 @@ std::unique_ptr<CLI::App> make_app(Globals& g) {
   app.add_option("--redis-sentinel-password-file", g.redis_flags.sentinel_password_file,
                  "file holding the password of the sentinels (env GRAFLOW_REDIS_SENTINEL_PASSWORD)");
   app.add_option("--request-timeout", g.request_timeout, "timeout of each Kubernetes API request");
-  app.add_option("--key-prefix", g.key_prefix, "queue key prefix; the queue is PREFIX:queue (env KEY_PREFIX)");
-  app.add_option("-o,--output", g.output, "output format")->check(CLI::IsMember({"text", "json", "yaml"}));
+  app.add_option("--key-prefix", g.key_prefix, "queue key prefix; the queue is PREFIX:queue (env KEY_PREFIX)")
+      ->check(key_prefix_value());
+  app.add_option("-o,--output", g.output, "output format")->check(one_of({"text", "json", "yaml"}));
   app.add_flag("-v,--verbose", g.verbosity, "log what graflowctl does on stderr (repeat for more)");
   app.add_flag("--no-color", g.no_color, "no colours (also when NO_COLOR is set)");
 
@@ -93,7 +110,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
       // --help (of whichever command was named) and --version
       return app.exit(e, out, err);
     } catch (const CLI::ParseError& e) {
-      err << "graflowctl: error: " << e.what() << "\nRun 'graflowctl --help' for usage.\n";
+      // One line in graflowctl's words, naming the command whose --help tells more.
+      err << "graflowctl: error: " << parse_error_message(app, e) << '\n';
       return static_cast<int>(Exit::usage);
     }
     log::set_verbosity(g.verbosity);
@@ -105,12 +123,12 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     out.flush();
     // Ctrl-C in a command that has nothing to report ends quietly with 130.
     if (e.code() != Exit::interrupted || *e.what() != '\0') {
-      err << "graflowctl: error: " << e.what() << '\n';
+      err << "graflowctl: error: " << error_line(e.what()) << '\n';
     }
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
     out.flush();
-    err << "graflowctl: error: " << e.what() << '\n';
+    err << "graflowctl: error: " << error_line(e.what()) << '\n';
     return static_cast<int>(Exit::failure);
   }
 }

@@ -1,6 +1,7 @@
 // graflowctl completion bash|zsh|fish, and the hidden `graflowctl __complete profiles|contexts`
 // that the scripts call for names only known at completion time.
 #include "app.hpp"
+#include "usage.hpp"
 #include "completion_gen.hpp"
 
 #include "graflow/core/error.hpp"
@@ -48,12 +49,13 @@ void setup_completion(CLI::App& app, Globals& g) {
   auto* cmd = app.add_subcommand("completion", "print the shell completion script for bash, zsh or fish");
   cmd->add_option("SHELL", opts->shell, "shell to complete for")
       ->required()
-      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+      ->check(one_of({"bash", "zsh", "fish"}));
   cmd->footer("bash: source <(graflowctl completion bash)\n"
               "zsh:  graflowctl completion zsh > \"${fpath[1]}/_graflowctl\"\n"
               "fish: graflowctl completion fish > ~/.config/fish/completions/graflowctl.fish\n");
   // Walked at run time: every command is in the tree by then.
   cmd->callback([&g, &app, opts] {
+    check_output(g.output, "completion", {"text"}, "a shell script");
     g.action = [&g, &app, opts] { *g.out << completion_script(describe_cli(app), opts->shell); };
   });
 
@@ -61,7 +63,7 @@ void setup_completion(CLI::App& app, Globals& g) {
   auto* hidden = app.add_subcommand("__complete", "names for the completion scripts")->group("");
   hidden->add_option("WHAT", opts->what, "profiles or contexts")
       ->required()
-      ->check(CLI::IsMember({"profiles", "contexts"}));
+      ->check(one_of({"profiles", "contexts"}));
   hidden->callback([&g, opts] { g.action = [&g, opts] { print_names(g, opts->what); }; });
 }
 

@@ -1,5 +1,6 @@
 // graflowctl deploy --profile NAME [--set k=v]... [--dry-run] [--wait [--timeout 5m]] [--force-conflicts]
 #include "app.hpp"
+#include "usage.hpp"
 
 #include "graflow/actions/deploy.hpp"
 #include "graflow/core/duration.hpp"
@@ -26,9 +27,11 @@ void setup_deploy(CLI::App& app, Globals& g) {
   cmd->add_option("--templates", opts->deploy.templates, "use the templates in DIR");
   cmd->add_flag("--dry-run", opts->deploy.dry_run, "let the server validate everything and persist nothing (dryRun=All)");
   cmd->add_flag("--wait", opts->deploy.wait, "wait until the Deployments are available");
-  cmd->add_option("--timeout", opts->timeout, "how long --wait waits");
+  auto* timeout = cmd->add_option("--timeout", opts->timeout, "how long --wait waits");
   cmd->add_flag("--force-conflicts", opts->deploy.force_conflicts, "take over fields other field managers own");
-  cmd->callback([&g, opts] {
+  cmd->callback([&g, opts, timeout] {
+    check_needs(timeout->count() > 0, "--timeout", opts->deploy.wait, "--wait");
+    check_output(g.output, "deploy", {"text"}, "what it applied as text");
     g.action = [&g, opts] {
       auto services = make_services(g, ProfileUse::required("deploy", opts->profile, opts->sets));
       actions::DeployOptions d = opts->deploy;

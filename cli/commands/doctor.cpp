@@ -1,7 +1,10 @@
 // graflowctl doctor [--profile NAME] [--prometheus-url URL | --prometheus-service NS/NAME:PORT]
 #include "app.hpp"
+#include "usage.hpp"
 
 #include "graflow/actions/doctor.hpp"
+
+#include "graflow/core/error.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -25,6 +28,9 @@ void setup_doctor(CLI::App& app, Globals& g) {
   cmd->add_option("--prometheus-service", opts->doctor.prometheus_service,
                   "else query it through the API server's service proxy: NAMESPACE/NAME:PORT");
   cmd->callback([&g, opts] {
+    if (!opts->doctor.prometheus_url.empty() && !opts->doctor.prometheus_service.empty()) {
+      throw usage_error("give --prometheus-url or --prometheus-service, not both");
+    }
     g.action = [&g, opts] {
       auto services =
           make_services(g, ProfileUse::required("doctor", opts->profile, opts->sets, "prod", true));

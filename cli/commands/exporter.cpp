@@ -1,5 +1,6 @@
 // graflowctl exporter [--listen ADDR:PORT] [--key-prefix P]... [--scrape-timeout 1s]
 #include "app.hpp"
+#include "usage.hpp"
 
 #include "graflow/actions/resolve.hpp"
 #include "graflow/core/duration.hpp"
@@ -74,10 +75,13 @@ void setup_exporter(CLI::App& app, Globals& g) {
   cmd->add_option("--listen", opts->listen, "numeric IP address and port to serve on (ADDR:PORT, [IPv6]:PORT or :PORT)");
   cmd->add_option("--key-prefix", opts->prefixes,
                   "queue key prefix to export (repeatable: all read in one Redis round trip per scrape; "
-                  "default: the global --key-prefix, $KEY_PREFIX, graflow)");
+                  "default: the global --key-prefix, $KEY_PREFIX, graflow)")
+      ->check(key_prefix_value());
   cmd->add_option("--scrape-timeout", opts->scrape_timeout,
                   "longest a scrape waits for Redis before answering graflow_redis_up 0");
-  cmd->callback([&g, opts] { g.action = [&g, opts] { run_exporter(g, *opts); }; });
+  cmd->callback([&g, opts] {
+    check_output(g.output, "exporter", {"text"}, "its log as text");
+    g.action = [&g, opts] { run_exporter(g, *opts); }; });
 }
 
 } // namespace graflow::cli

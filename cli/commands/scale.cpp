@@ -1,5 +1,6 @@
 // graflowctl scale --emergency N [--hold DURATION] [--wait [--timeout 5m]] | --reattach
 #include "app.hpp"
+#include "usage.hpp"
 
 #include "graflow/actions/scale.hpp"
 #include "graflow/core/duration.hpp"
@@ -43,13 +44,15 @@ void setup_scale(CLI::App& app, Globals& g) {
   cmd->add_option("-p,--profile", opts->profile, "profile naming the Deployment and HPA (default: prod, or defaultProfile)");
   cmd->add_option("--set", opts->sets, "override one value, KEY=VALUE (repeatable)");
   cmd->add_option("--emergency", opts->emergency, "detach the HPA and scale the workers to N replicas")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number(0, 2147483647, "replicas is an int32 in the Kubernetes API"));
   cmd->add_flag("--reattach", opts->reattach, "re-create the detached HPA from its snapshot");
   cmd->add_option("--hold", opts->hold, "after scaling, wait this long, then reattach (Ctrl-C reattaches at once)");
   cmd->add_flag("--wait", opts->wait, "wait until the scaled Deployment is available");
-  cmd->add_option("--timeout", opts->timeout, "how long --wait waits");
+  auto* timeout = cmd->add_option("--timeout", opts->timeout, "how long --wait waits");
   cmd->add_option("--backup-dir", opts->backup_dir, "where local HPA snapshots go (default $XDG_STATE_HOME/graflowctl/detached)");
-  cmd->callback([&g, opts] {
+  cmd->callback([&g, opts, timeout] {
+    check_needs(timeout->count() > 0, "--timeout", opts->wait, "--wait");
+    check_output(g.output, "scale", {"text"}, "what it does as text");
     g.action = [&g, opts] {
       const auto s = scale_options(*opts);
       auto services = make_services(g, ProfileUse::required("scale", opts->profile, opts->sets, "prod"));

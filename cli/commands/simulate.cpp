@@ -1,5 +1,6 @@
 // graflowctl simulate --profile NAME LOAD [MODEL] [--compare PROFILE] [--svg FILE] [--tune --max-wait D]
 #include "app.hpp"
+#include "usage.hpp"
 
 #include "graflow/actions/simulate.hpp"
 #include "graflow/net/module.hpp"
@@ -36,13 +37,15 @@ void setup_simulate(CLI::App& app, Globals& g) {
   cmd->add_option("--end", o.end, "with --from-prometheus: end of the range");
   cmd->add_option("--arrivals-trace", o.arrivals_trace, "closed loop: CSV \"seconds,tasks\", tasks arriving then");
   cmd->add_option("--load", o.load, "closed loop generator: steady:rate=R | burst:tasks=N,every=D | daily:low=L,high=H (joined with +)");
-  f->rate_flag = cmd->add_option("--per-worker-rate", f->per_worker_rate, "tasks/s one ready worker finishes (closed loop)");
+  f->rate_flag = cmd->add_option("--per-worker-rate", f->per_worker_rate, "tasks/s one ready worker finishes (closed loop)")
+                     ->check(positive_number());
   cmd->add_option("--pod-startup", o.pod_startup, "time from a scale-up to the new pod being ready");
   cmd->add_option("--metric-delay", o.metric_delay, "age of the depth the HPA sees (scrape + adapter)");
   cmd->add_option("--sync-period", o.sync_period, "HPA sync period (--horizontal-pod-autoscaler-sync-period)");
   cmd->add_option("--tolerance", o.tolerance, "HPA tolerance (--horizontal-pod-autoscaler-tolerance)");
   cmd->add_option("--downscale-stabilization", o.downscale_stabilization, "HPA downscale stabilization window");
-  f->start_flag = cmd->add_option("--start-replicas", f->start_replicas, "replicas at t = 0 (default minReplicas; 0 allowed)");
+  f->start_flag = cmd->add_option("--start-replicas", f->start_replicas, "replicas at t = 0 (default minReplicas; 0 allowed)")
+                      ->check(whole_number(0, 2147483647, "replicas is an int32 in the Kubernetes API"));
   cmd->add_option("--duration", o.duration, "length of the run (default: the trace's last row)");
   cmd->add_option("--step", o.step, "time step (default 1s; 15s with --from-prometheus, also the query's step)");
   cmd->add_option("--svg", o.svg, "also draw depth and replicas over time into FILE (SVG)");

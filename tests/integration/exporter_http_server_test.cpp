@@ -4,10 +4,15 @@
 #include "graflow/core/error.hpp"
 #include "graflow/net/impl/impl.hpp"
 
+#include <arpa/inet.h>
 #include <atomic>
 #include <doctest/doctest.h>
 #include <future>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace graflow::testing;
 using namespace std::chrono_literals;
@@ -20,7 +25,8 @@ namespace {
 // A server on 127.0.0.1:0 serving `handler` on a thread until stop().
 class Running {
 public:
-  explicit Running(graflow::net::Handler handler) : server_(graflow::net::make_http_server()) {
+  explicit Running(graflow::net::Handler handler, graflow::net::ServerLimits limits = {})
+      : server_(graflow::net::make_http_server(limits)) {
     server_->bind("127.0.0.1", 0);
     serving_ = std::async(std::launch::async, [this, h = std::move(handler)] { server_->serve(h); });
     wait_for_port(server_->port());
@@ -45,6 +51,34 @@ private:
   std::unique_ptr<graflow::net::HttpServer> server_;
   std::future<void> serving_;
 };
+
+// A raw loopback connection (the tests send bytes curl would not).
+int connect_to(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
+  return fd;
+}
+
+// True once the server has closed `fd` (EOF or reset), waiting at most `wait`.
+bool closed_by_server(int fd, Clock::duration wait) {
+  const auto until = Clock::now() + wait;
+  while (Clock::now() < until) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 10) == 1) {
+      char buf[256];
+      const auto n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
 
 ServerResponse echo(const ServerRequest& request) {
   ServerResponse r;
@@ -188,4 +222,45 @@ TEST_CASE("many concurrent clients, each with its own connections") {
   }
   CHECK(ok == 600);
   CHECK(handled == 600);
+}
+
+TEST_CASE("a request that trickles in is cut at the request deadline; idle and slow-to-answer ones are not") {
+  std::atomic<bool> slow_handler{false};
+  Running running(
+      [&](const ServerRequest& request) {
+        if (request.path == "/slow") {
+          slow_handler = true;
+          std::this_thread::sleep_for(1500ms); // longer than the deadline: answering is not arriving
+        }
+        return echo(request);
+      },
+      graflow::net::ServerLimits{std::chrono::milliseconds(1000)});
+  const int port = running.server().port();
+
+  // One header byte every 100 ms: evhttp's inactivity timeout never fires, the deadline does.
+  const int loris = connect_to(port);
+  const int idle = connect_to(port); // sends nothing: only the (15 s) inactivity timeout applies
+  const std::string trickle = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+  const auto start = Clock::now();
+  bool cut = false;
+  for (std::size_t at = 0; at < trickle.size() && !cut; ++at) {
+    (void)::send(loris, &trickle[at], 1, MSG_NOSIGNAL);
+    cut = closed_by_server(loris, 100ms);
+  }
+  const auto took = Clock::now() - start;
+  CHECK(cut);
+  CHECK(took >= 950ms);
+  CHECK(took < 1600ms); // the deadline plus the sweep period, with room for a loaded machine
+  // A fresh request meanwhile and after is answered at once.
+  CHECK(http(running.url("/fresh")).body == "GET /fresh");
+  CHECK_FALSE(closed_by_server(idle, 10ms));
+
+  // A whole request whose handler takes longer than the deadline is answered.
+  const auto r = http(running.url("/slow"));
+  CHECK(slow_handler);
+  CHECK(r.status == 200);
+  CHECK(r.body == "GET /slow");
+  CHECK_FALSE(closed_by_server(idle, 10ms));
+  ::close(loris);
+  ::close(idle);
 }

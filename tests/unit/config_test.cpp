@@ -122,9 +122,18 @@ TEST_CASE("invalid config names file, line and key") {
   CHECK(config_error("profiles:\n  prod:\n    minReplicas: \"2\"\n") ==
         "graflow.yaml:3: profiles.prod.minReplicas: must be a whole number, not the string \"2\"");
   CHECK(config_error("profiles:\n  prod:\n    minReplicas: 0\n") ==
-        "graflow.yaml:3: profiles.prod.minReplicas: must be positive, not 0");
+        "graflow.yaml:3: profiles.prod.minReplicas: must be from 1 to 1000000, not 0");
   CHECK(config_error("profiles:\n  prod:\n    averageValue: -3\n") ==
-        "graflow.yaml:3: profiles.prod.averageValue: must be positive, not -3");
+        "graflow.yaml:3: profiles.prod.averageValue: must be from 1 to 1000000, not -3");
+  // The real limit, also for values no int holds; quoted scalars are strings for every type.
+  CHECK(config_error("profiles:\n  prod:\n    maxReplicas: 2147483647\n") ==
+        "graflow.yaml:3: profiles.prod.maxReplicas: must be from 1 to 1000000, not 2147483647");
+  CHECK(config_error("profiles:\n  prod:\n    maxReplicas: 99999999999999999999\n") ==
+        "graflow.yaml:3: profiles.prod.maxReplicas: must be from 1 to 1000000, not 99999999999999999999");
+  CHECK(config_error("profiles:\n  prod:\n    exporter:\n      serviceMonitor: \"true\"\n") ==
+        "graflow.yaml:4: profiles.prod.exporter.serviceMonitor: must be true or false, not the string \"true\"");
+  CHECK(config_error("profiles:\n  prod:\n    exporter:\n      enabled: yes\n") ==
+        "graflow.yaml:4: profiles.prod.exporter.enabled: must be true or false, not \"yes\"");
   CHECK(config_error("profiles:\n  prod:\n    minReplicas: 30\n") ==
         "graflow.yaml:3: profiles.prod.minReplicas: minReplicas 30 is greater than maxReplicas 20 (set at built-in)");
   CHECK(config_error("profiles:\n  prod:\n    worker:\n      deployment: Graflow_Worker\n")

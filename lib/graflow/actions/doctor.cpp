@@ -3,6 +3,7 @@
 #include "graflow/actions/rollout.hpp"
 #include "graflow/actions/scale.hpp"
 #include "graflow/core/error.hpp"
+#include "graflow/core/printable.hpp"
 #include "graflow/kube/client.hpp"
 
 #include <cmath>
@@ -365,9 +366,10 @@ bool print_checks(std::ostream& out, const std::vector<Check>& checks, Format fo
   for (const auto& ch : checks) {
     const char* mark = ch.status == CheckStatus::ok ? "✓" : ch.status == CheckStatus::warn ? "!" : "✗";
     const char* on = !color ? "" : ch.status == CheckStatus::ok ? "\033[32m" : ch.status == CheckStatus::warn ? "\033[33m" : "\033[31m";
-    out << on << mark << (color ? "\033[0m" : "") << ' ' << ch.message << '\n';
+    // Messages quote what servers answered: escaped, so that they cannot drive the terminal.
+    out << on << mark << (color ? "\033[0m" : "") << ' ' << printable(ch.message, 500) << '\n';
     if (!ch.hint.empty()) {
-      out << "  hint: " << ch.hint << '\n';
+      out << "  hint: " << printable(ch.hint, 500) << '\n';
     }
   }
   return ok_all;

@@ -1,6 +1,8 @@
 #include "graflow/actions/resolve.hpp"
 
+#include "graflow/config/schema.hpp"
 #include "graflow/core/error.hpp"
+#include "graflow/core/printable.hpp"
 
 #include <fmt/format.h>
 
@@ -55,6 +57,10 @@ std::vector<std::string> key_prefixes(const std::vector<std::string>& command_fl
     return {key_prefix_flag};
   }
   if (const auto v = env.non_empty("KEY_PREFIX")) {
+    // The rule the config's keyPrefix and --key-prefix follow.
+    if (const auto problem = config::check_scalar(config::Kind::label_value, *v)) {
+      throw usage_error("$KEY_PREFIX: " + printable(*problem, 300));
+    }
     return {*v};
   }
   if (profile != nullptr) {
@@ -78,6 +84,17 @@ RedisUrl redis_url(const std::string& redis_url_flag, const Env& env, const conf
     return {*profile->redis_url, "the profile's redis.url"};
   }
   return {"redis://localhost:6379/0", "the default"};
+}
+
+void check_redis_urls(const config::Config& config) {
+  for (const config::Setting* s : config.file_settings("redis.url")) {
+    try {
+      (void)redis::parse_url(s->value);
+    } catch (const Error& e) {
+      // parse_url's words already redact the password.
+      throw usage_error(fmt::format("{}: {}: {}", s->origin.describe(), s->path, e.what()));
+    }
+  }
 }
 
 redis::Address redis_address(const RedisUrl& url, const RedisFlags& flags, const Env& env) {

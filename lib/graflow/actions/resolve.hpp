@@ -48,6 +48,10 @@ struct RedisUrl {
 // the profile's redis.url (when there is a profile), else redis://localhost:6379/0.
 RedisUrl redis_url(const std::string& redis_url_flag, const Env& env, const config::Profile* profile);
 
+// Parses every redis.url the config file sets, so that a bad one is a usage Error naming
+// file, line and key when the config loads, not only when a command uses that profile.
+void check_redis_urls(const config::Config& config);
+
 // The global flags that complete a Redis URL: the password file and the TLS options.
 struct RedisFlags {
   std::string password_file; // --redis-password-file

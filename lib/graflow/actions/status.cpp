@@ -2,6 +2,7 @@
 
 #include "graflow/actions/scale.hpp"
 #include "graflow/core/error.hpp"
+#include "graflow/core/printable.hpp"
 #include "graflow/kube/client.hpp"
 
 #include <ctime>
@@ -156,9 +157,11 @@ bool print_status(std::ostream& out, const ojson& s, Format format, std::chrono:
       out << fmt::format("             metric {}   current replicas {}   desired replicas {}\n",
                          h["currentMetric"].is_string() ? h["currentMetric"].get<std::string>() : "<unknown>",
                          h["currentReplicas"].get<long long>(), h["desiredReplicas"].get<long long>());
+      // The API server's words, escaped: they cannot drive the terminal.
       for (const auto& c : h["conditions"]) {
-        out << fmt::format("             {}={} {}: {}\n", c["type"].get<std::string>(), c["status"].get<std::string>(),
-                           c["reason"].get<std::string>(), c["message"].get<std::string>());
+        out << fmt::format("             {}={} {}: {}\n", printable(c["type"].get<std::string>(), 60),
+                           printable(c["status"].get<std::string>(), 20), printable(c["reason"].get<std::string>(), 80),
+                           printable(c["message"].get<std::string>(), 300));
       }
       if (h.contains("detachedSince")) {
         out << "             warning: the Deployment still carries a detached-HPA annotation (graflowctl scale "

@@ -156,6 +156,20 @@ std::vector<std::string> Config::profile_names() const {
 
 bool Config::has_profile(const std::string& name) const { return profiles_.count(name) != 0; }
 
+std::vector<const Setting*> Config::file_settings(std::string_view key) const {
+  std::vector<const Setting*> out;
+  const auto add = [&](const Layer& layer) {
+    if (const auto it = layer.find(std::string(key)); it != layer.end() && !it->second.origin.file.empty()) {
+      out.push_back(&it->second);
+    }
+  };
+  add(defaults_);
+  for (const auto& [name, def] : profiles_) {
+    add(def.values);
+  }
+  return out;
+}
+
 ResolvedProfile Config::resolve(const std::string& name, const std::vector<Override>& overrides) const {
   if (!has_profile(name)) {
     std::string known;

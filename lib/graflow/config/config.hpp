@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace graflow::config {
@@ -64,6 +65,9 @@ public:
 
   [[nodiscard]] std::vector<std::string> profile_names() const;
   [[nodiscard]] bool has_profile(const std::string& name) const;
+  // Every value of `key` the file sets (in `defaults` and in each profile), for checks that
+  // need a layer above config (redis.url is parsed by redis/).
+  [[nodiscard]] std::vector<const Setting*> file_settings(std::string_view key) const;
   [[nodiscard]] const std::optional<std::string>& default_profile() const { return default_profile_; }
   [[nodiscard]] const std::optional<std::string>& file() const { return file_; }
 

@@ -28,8 +28,13 @@ public:
     }
     const bool numeric = kind == Kind::positive_int || kind == Kind::port || kind == Kind::seconds ||
                          kind == Kind::period_seconds;
+    // A quoted scalar is a string in YAML: "5" is not a number and "true" not a boolean,
+    // for every typed key alike.
     if (numeric && value.Tag() == "!") {
       throw config_error(at(key), path, fmt::format("must be a whole number, not the string \"{}\"", value.Scalar()));
+    }
+    if (kind == Kind::boolean && value.Tag() == "!") {
+      throw config_error(at(key), path, fmt::format("must be true or false, not the string \"{}\"", value.Scalar()));
     }
     if (auto problem = check_scalar(kind, value.Scalar())) {
       throw config_error(at(key), path, *problem);

@@ -1,5 +1,6 @@
 #include "graflow/config/schema.hpp"
 
+#include "graflow/core/printable.hpp"
 #include "graflow/core/text.hpp"
 
 #include <algorithm>
@@ -83,17 +84,21 @@ bool matches(const std::string& value, const char* pattern) {
   return std::regex_match(value, *re);
 }
 
+// A value quoted in a message: escaped, and cut to a readable length.
+std::string echo(const std::string& value) { return printable(value, 80); }
+
 std::optional<std::string> check_int(const std::string& value, long min, long max) {
   long n = 0;
   auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-  if (ec != std::errc{} || ptr != value.data() + value.size() || value.empty() || value[0] == '+') {
-    return fmt::format("must be a whole number, not \"{}\"", value);
+  if (ec == std::errc::result_out_of_range && ptr == value.data() + value.size()) {
+    return fmt::format("must be from {} to {}, not {}", min, max, printable(value, 40));
   }
+  if (ec != std::errc{} || ptr != value.data() + value.size() || value.empty() || value[0] == '+') {
+    return fmt::format("must be a whole number, not \"{}\"", echo(value));
+  }
+  // The real bounds, always: "must be positive" for 2147483647 would be wrong.
   if (n < min || n > max) {
-    if (min == 1 && max == 1'000'000) {
-      return fmt::format("must be positive, not {}", n);
-    }
-    return fmt::format("must be between {} and {}, not {}", min, max, n);
+    return fmt::format("must be from {} to {}, not {}", min, max, n);
   }
   return std::nullopt;
 }
@@ -160,40 +165,40 @@ std::optional<std::string> check_scalar(Kind kind, const std::string& value) {
     if (value == "true" || value == "false") {
       return std::nullopt;
     }
-    return fmt::format("must be true or false, not \"{}\"", value);
+    return fmt::format("must be true or false, not \"{}\"", echo(value));
   case Kind::dns_label:
     if (text::is_dns1123_label(value)) {
       return std::nullopt;
     }
     return fmt::format("\"{}\" is not a valid name: a DNS-1123 label has at most 63 lower-case letters, digits and '-', "
                        "starting and ending with a letter or digit",
-                       value);
+                       echo(value));
   case Kind::label_value:
     if (value.size() <= 63 && matches(value, "[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")) {
       return std::nullopt;
     }
     return fmt::format("\"{}\" is not a valid key prefix: it is also a Kubernetes label value, so at most 63 "
                        "letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
-                       value);
+                       echo(value));
   case Kind::host:
     if (value.size() <= 253 &&
         (matches(value, "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*") ||
          matches(value, "[0-9a-fA-F:.]+"))) {
       return std::nullopt;
     }
-    return fmt::format("\"{}\" is not a valid host name or IP address", value);
+    return fmt::format("\"{}\" is not a valid host name or IP address", echo(value));
   case Kind::image:
     if (value.size() <= 512 &&
         matches(value, "[a-z0-9]+([._-]+[a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*"
                        "(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?")) {
       return std::nullopt;
     }
-    return fmt::format("\"{}\" is not a valid image reference (e.g. registry.example.com/team/worker:1.2)", value);
+    return fmt::format("\"{}\" is not a valid image reference (e.g. registry.example.com/team/worker:1.2)", echo(value));
   case Kind::quantity:
     if (matches(value, "[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?")) {
       return std::nullopt;
     }
-    return fmt::format("\"{}\" is not a Kubernetes quantity (e.g. 500m, 2, 512Mi, 2Gi)", value);
+    return fmt::format("\"{}\" is not a Kubernetes quantity (e.g. 500m, 2, 512Mi, 2Gi)", echo(value));
   case Kind::redis_url:
     if (value.rfind("redis://", 0) == 0 || value.rfind("rediss://", 0) == 0 || value.rfind("unix://", 0) == 0) {
       return std::nullopt;
@@ -203,12 +208,12 @@ std::optional<std::string> check_scalar(Kind kind, const std::string& value) {
     if (value == "Max" || value == "Min" || value == "Disabled") {
       return std::nullopt;
     }
-    return fmt::format("must be Max, Min or Disabled, not \"{}\"", value);
+    return fmt::format("must be Max, Min or Disabled, not \"{}\"", echo(value));
   case Kind::select_policy_type:
     if (value == "Pods" || value == "Percent") {
       return std::nullopt;
     }
-    return fmt::format("must be Pods or Percent, not \"{}\"", value);
+    return fmt::format("must be Pods or Percent, not \"{}\"", echo(value));
   case Kind::policies:
     return std::string("is a list; set it in the config file");
   }

@@ -15,30 +15,41 @@
 // comes first). stop() closes the listening socket; serve() returns once the requests
 // already received are answered (at most drain_limit), then frees evhttp, which closes the
 // idle keep-alive connections.
+//
+// Slow-loris: evhttp's timeout is one of inactivity, reset by every byte, so a client that
+// sends a header byte every few seconds would be held forever. Each connection's bufferevent
+// is made here (evhttp_set_bevcb) and watched: its first byte of a request starts the
+// request deadline, the complete request (on_request) ends it, and a sweep every 250 ms
+// closes the connections past it the way evhttp's own timeout does.
 #include "graflow/net/server.hpp"
 
 #include "graflow/core/error.hpp"
 #include "graflow/core/log.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <cctype>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <event2/thread.h>
 #include <fmt/format.h>
+#include <memory>
 #include <mutex>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <optional>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
+#include <unordered_map>
 #include <vector>
 
 namespace graflow::net {
@@ -49,8 +60,8 @@ namespace {
 // the scrape timeout.
 constexpr int worker_threads = 8;
 // A connection with nothing happening for this long is closed: an idle keep-alive one, or a
-// request (headers, body) that stopped arriving. Inactivity, not a total: libevent has no
-// per-request deadline, but a trickling connection costs only its buffer (max_headers).
+// request (headers, body) that stopped arriving. Inactivity, not a total: a request that
+// trickles in is bounded by ServerLimits::request_deadline instead.
 constexpr int connection_timeout_s = 15;
 constexpr std::size_t max_headers = 16 * 1024;
 constexpr std::size_t max_body = 1024 * 1024;
@@ -59,6 +70,9 @@ constexpr timeval drain_limit{5, 0};
 // After accept() fails for lack of file descriptors, accepting pauses this long (instead
 // of the loop spinning on a listening socket that stays readable).
 constexpr timeval accept_pause{0, 100'000};
+// How often connections are checked against the request deadline (and the ones evhttp has
+// closed forgotten): the deadline is kept to within this.
+constexpr timeval sweep_period{0, 250'000};
 
 void on_libevent_log(int /*severity*/, const char* message) { log::debug(1, "libevent: {}", message); }
 
@@ -145,7 +159,7 @@ ServerResponse plain(int status, std::string body) {
 
 class EvhttpServer final : public HttpServer {
 public:
-  EvhttpServer() { init_library(); }
+  explicit EvhttpServer(ServerLimits limits) : limits_(limits) { init_library(); }
   ~EvhttpServer() override { shut_down(); }
   EvhttpServer(const EvhttpServer&) = delete;
   EvhttpServer& operator=(const EvhttpServer&) = delete;
@@ -172,12 +186,15 @@ public:
                                           EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
                                           EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
     evhttp_set_gencb(http_, &EvhttpServer::on_request, this);
+    evhttp_set_bevcb(http_, &EvhttpServer::on_new_connection, this);
     evconnlistener* listener = evhttp_bound_socket_get_listener(bound_);
     evconnlistener_set_error_cb(listener, &EvhttpServer::on_accept_error);
     done_event_ = event_new(base_, -1, 0, &EvhttpServer::on_done, this);
     stop_event_ = event_new(base_, -1, 0, &EvhttpServer::on_stop, this);
     drain_timer_ = evtimer_new(base_, &EvhttpServer::on_drain_limit, this);
     resume_timer_ = evtimer_new(base_, &EvhttpServer::on_resume_accept, this);
+    sweep_timer_ = event_new(base_, -1, EV_PERSIST, &EvhttpServer::on_sweep, this);
+    evtimer_add(sweep_timer_, &sweep_period);
     for (int i = 0; i < worker_threads; ++i) {
       workers_.emplace_back([this] { work(); });
     }
@@ -225,10 +242,88 @@ private:
     ServerResponse response;
     bool close; // stopping: ask the client to go
   };
+  // One client connection, as the request deadline sees it (loop thread only).
+  struct Connection {
+    EvhttpServer* server = nullptr;
+    bufferevent* bev = nullptr; // referenced (bufferevent_incref) until the sweep sees it freed
+    bool busy = false;          // a complete request is being handled or answered
+    std::optional<std::chrono::steady_clock::time_point> deadline; // a request is arriving
+  };
+
+  // Loop thread, evhttp accepted a connection: its bufferevent, tracked. Without
+  // BEV_OPT_CLOSE_ON_FREE evhttp closes the socket itself when it frees the connection, so
+  // the reference held here keeps a small struct alive, never a file descriptor.
+  static bufferevent* on_new_connection(event_base* base, void* arg) {
+    auto* self = static_cast<EvhttpServer*>(arg);
+    bufferevent* bev = bufferevent_socket_new(base, -1, 0);
+    if (bev == nullptr) {
+      return nullptr; // evhttp makes its own (untracked: only evhttp's timeout applies)
+    }
+    bufferevent_incref(bev);
+    auto conn = std::make_unique<Connection>();
+    conn->server = self;
+    conn->bev = bev;
+    evbuffer_add_cb(bufferevent_get_input(bev), &EvhttpServer::on_input, conn.get());
+    self->connections_.emplace(bev, std::move(conn));
+    return bev;
+  }
+
+  // Loop thread: bytes arrived; the first of a request starts its deadline.
+  static void on_input(evbuffer*, const evbuffer_cb_info* info, void* arg) {
+    auto* conn = static_cast<Connection*>(arg);
+    if (info->n_added > 0 && !conn->busy && !conn->deadline) {
+      conn->deadline = std::chrono::steady_clock::now() + conn->server->limits_.request_deadline;
+    }
+  }
+
+  Connection* connection_of(evhttp_request* req) {
+    evhttp_connection* evcon = evhttp_request_get_connection(req);
+    if (evcon == nullptr) {
+      return nullptr;
+    }
+    const auto it = connections_.find(evhttp_connection_get_bufferevent(evcon));
+    return it == connections_.end() ? nullptr : it->second.get();
+  }
+
+  // Loop thread, every sweep_period: forgets the connections evhttp has freed (their
+  // callbacks are gone) and closes the ones whose request is past its deadline, through
+  // evhttp's own read-timeout path (the connection is freed, nothing is answered).
+  static void on_sweep(evutil_socket_t, short, void* arg) {
+    auto* self = static_cast<EvhttpServer*>(arg);
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = self->connections_.begin(); it != self->connections_.end();) {
+      Connection& c = *it->second;
+      if (!callbacks_set(c.bev)) {
+        bufferevent_decref(c.bev);
+        it = self->connections_.erase(it);
+        continue;
+      }
+      if (!c.busy && c.deadline && now >= *c.deadline) {
+        c.deadline.reset();
+        log::debug(2, "closing a connection whose request took longer than {} ms to arrive",
+                   self->limits_.request_deadline.count());
+        bufferevent_trigger_event(c.bev, BEV_EVENT_READING | BEV_EVENT_TIMEOUT, 0);
+      }
+      ++it;
+    }
+  }
+
+  static bool callbacks_set(bufferevent* bev) {
+    bufferevent_data_cb read_cb = nullptr;
+    bufferevent_data_cb write_cb = nullptr;
+    bufferevent_event_cb event_cb = nullptr;
+    void* cb_arg = nullptr;
+    bufferevent_getcb(bev, &read_cb, &write_cb, &event_cb, &cb_arg);
+    return event_cb != nullptr; // bufferevent_free() clears them
+  }
 
   // Loop thread: a complete request, handed to the workers.
   static void on_request(evhttp_request* req, void* arg) {
     auto* self = static_cast<EvhttpServer*>(arg);
+    if (Connection* conn = self->connection_of(req)) {
+      conn->busy = true; // arrived in time: the deadline no longer applies
+      conn->deadline.reset();
+    }
     Job job{req, {}};
     job.parsed.method = method_name(evhttp_request_get_command(req));
     // The path of an origin-form or absolute-form target ("http://host/metrics"), decoded;
@@ -301,7 +396,17 @@ private:
   }
 
   // Loop thread: evhttp wrote an answer out completely.
-  static void on_complete(evhttp_request*, void* arg) { static_cast<EvhttpServer*>(arg)->finished(1); }
+  static void on_complete(evhttp_request* req, void* arg) {
+    auto* self = static_cast<EvhttpServer*>(arg);
+    if (Connection* conn = self->connection_of(req)) {
+      conn->busy = false;
+      // A pipelined next request already arriving starts its deadline now.
+      if (evbuffer_get_length(bufferevent_get_input(conn->bev)) > 0) {
+        conn->deadline = std::chrono::steady_clock::now() + self->limits_.request_deadline;
+      }
+    }
+    self->finished(1);
+  }
 
   void finished(int requests) {
     std::lock_guard lock(mutex_);
@@ -398,17 +503,21 @@ private:
   }
 
   void free_libevent() {
-    for (event* e : {done_event_, stop_event_, drain_timer_, resume_timer_}) {
+    for (event* e : {done_event_, stop_event_, drain_timer_, resume_timer_, sweep_timer_}) {
       if (e != nullptr) {
         event_free(e);
       }
     }
-    done_event_ = stop_event_ = drain_timer_ = resume_timer_ = nullptr;
+    done_event_ = stop_event_ = drain_timer_ = resume_timer_ = sweep_timer_ = nullptr;
     if (http_ != nullptr) {
-      evhttp_free(http_);
+      evhttp_free(http_); // frees every connection (their bufferevents stay referenced)
       http_ = nullptr;
       bound_ = nullptr;
     }
+    for (auto& [bev, conn] : connections_) {
+      bufferevent_decref(bev);
+    }
+    connections_.clear();
     if (base_ != nullptr) {
       event_base_free(base_);
       base_ = nullptr;
@@ -423,7 +532,10 @@ private:
   event* stop_event_ = nullptr;
   event* drain_timer_ = nullptr;
   event* resume_timer_ = nullptr;
+  event* sweep_timer_ = nullptr;
   bool warned_accept_ = false; // loop thread only
+  const ServerLimits limits_;
+  std::unordered_map<bufferevent*, std::unique_ptr<Connection>> connections_; // loop thread only
   std::thread loop_;
   std::vector<std::thread> workers_;
 
@@ -441,6 +553,6 @@ private:
 
 } // namespace
 
-std::unique_ptr<HttpServer> make_http_server() { return std::make_unique<EvhttpServer>(); }
+std::unique_ptr<HttpServer> make_http_server(ServerLimits limits) { return std::make_unique<EvhttpServer>(limits); }
 
 } // namespace graflow::net
