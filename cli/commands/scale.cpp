@@ -77,7 +77,8 @@ void setup_scale(CLI::App& app, Globals& g) {
   cmd->add_option("-p,--profile", opts->profile, "profile naming the Deployment and HPA (default: prod, or defaultProfile)");
   cmd->add_option("--set", opts->sets, "override one value, KEY=VALUE (repeatable)");
   auto* emergency =
-      cmd->add_option("--emergency", opts->emergency, "detach the HPA and scale the workers to N replicas");
+      cmd->add_option("--emergency", opts->emergency, "detach the HPA and scale the workers to N replicas")
+          ->type_name("INT");
   cmd->add_flag("--reattach", opts->reattach, "re-create the detached HPA from its snapshot");
   cmd->add_option("--hold", opts->hold, "after scaling, wait this long, then reattach (Ctrl-C reattaches at once)");
   cmd->add_flag("--wait", opts->wait, "wait until the scaled Deployment is available");
