@@ -7,6 +7,7 @@
 #include "graflow/core/printable.hpp"
 
 #include <CLI/CLI.hpp>
+#include <ios>
 #include <ostream>
 
 namespace graflow::cli {
@@ -103,12 +104,27 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
   auto app_ptr = make_app(g);
   CLI::App& app = *app_ptr;
 
+  // Output is whole or the command fails (DESIGN.md §10): every write to stdout throws when
+  // it fails, and the final flush is checked before exit 0.
+  throw_on_failed_writes(out);
+  // A failed write, or an error after one: the write is what to report.
+  const auto write_failed = [&] {
+    err << "graflowctl: error: " << write_failure(out, "stdout") << '\n';
+    return static_cast<int>(Exit::failure);
+  };
+  // Flushes what the command printed before its error line, without throwing again.
+  const auto flush_quietly = [&] {
+    out.exceptions(std::ios::goodbit);
+    out.flush();
+  };
   try {
     try {
       app.parse(argc, argv);
     } catch (const CLI::Success& e) {
       // --help (of whichever command was named) and --version
-      return app.exit(e, out, err);
+      const int code = app.exit(e, out, err);
+      check_written(out, "stdout");
+      return code;
     } catch (const CLI::ParseError& e) {
       // One line in graflowctl's words, naming the command whose --help tells more.
       err << "graflowctl: error: " << parse_error_message(app, e) << '\n';
@@ -118,16 +134,20 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     if (g.action) {
       g.action();
     }
+    check_written(out, "stdout");
     return 0;
   } catch (const Error& e) {
-    out.flush();
+    flush_quietly();
     // Ctrl-C in a command that has nothing to report ends quietly with 130.
     if (e.code() != Exit::interrupted || *e.what() != '\0') {
       err << "graflowctl: error: " << error_line(e.what()) << '\n';
     }
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
-    out.flush();
+    if (out.bad()) {
+      return write_failed(); // the std::ios_base::failure of a write to stdout
+    }
+    flush_quietly();
     err << "graflowctl: error: " << error_line(e.what()) << '\n';
     return static_cast<int>(Exit::failure);
   }

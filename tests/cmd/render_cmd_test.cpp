@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 #include <filesystem>
+#include <map>
 #include <yaml-cpp/yaml.h>
 
 using graflow::testing::check_golden;
@@ -74,6 +75,88 @@ TEST_CASE("render --out-dir writes one complete file per object") {
   auto bad = run_cli({"--config", k_custom, "render", "-p", "staging", "--set", "minReplicas=9", "--out-dir", other});
   CHECK(bad.code == 2);
   CHECK_FALSE(std::filesystem::exists(other));
+}
+
+namespace {
+// Every file under `dir` (recursively) with its content.
+std::map<std::string, std::string> tree(const std::filesystem::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    files[std::filesystem::relative(e.path(), dir).string()] =
+        e.is_regular_file() ? graflow::testing::read_text(e.path()) : std::string("<dir>");
+  }
+  return files;
+}
+
+// The installed templates plus one more, `extra`, in a fresh directory.
+std::filesystem::path templates_with(const graflow::testing::TempDir& dir, const std::string& extra) {
+  const auto t = dir / "templates";
+  std::filesystem::create_directories(t);
+  for (const auto& e : std::filesystem::directory_iterator(std::string(GRAFLOW_SOURCE_DIR) + "/templates")) {
+    if (e.is_regular_file()) {
+      std::filesystem::copy_file(e.path(), t / e.path().filename());
+    }
+  }
+  graflow::testing::write_text(t / "60-extra.yaml.mustache", extra);
+  return t;
+}
+} // namespace
+
+TEST_CASE("render --out-dir replaces the whole set or nothing: a file that cannot be written leaves DIR as it was") {
+  graflow::testing::TempDir dir;
+  const auto out_dir = dir / "manifests";
+  REQUIRE(run_cli({"--config", k_empty, "render", "-p", "dev", "--out-dir", out_dir.string()}).code == 0);
+  // The fourth file of the set cannot be replaced (a directory holds its name).
+  std::filesystem::remove(out_dir / "service-graflow-exporter.yaml");
+  std::filesystem::create_directories(out_dir / "service-graflow-exporter.yaml" / "keep");
+  const auto before = tree(out_dir);
+  const auto r = run_cli({"--config", k_empty, "render", "-p", "prod", "--out-dir", out_dir.string()});
+  CHECK(r.code == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err == "graflowctl: error: cannot write " + (out_dir / "service-graflow-exporter.yaml").string() +
+                     ": it exists and is not a regular file\n");
+  CHECK(tree(out_dir) == before); // the three files before it too, and no temporary left
+}
+
+TEST_CASE("render --out-dir: object names and kinds from templates are checked before they become file names") {
+  struct Case {
+    std::string yaml_name; // as written in the template
+    std::string shown;     // as the message shows it
+  };
+  const std::vector<Case> cases = {{"\"x/../../y\"", "x/../../y"}, {"\"..\"", ".."},       {"\"\"", ""},
+                                   {"\"a/b\"", "a/b"},             {"\"a\\0b\"", "a\\x00b"}, {"\"a\\nb\"", "a\\nb"},
+                                   {"\"Upper\"", "Upper"}};
+  for (const auto& c : cases) {
+    CAPTURE(c.yaml_name);
+    graflow::testing::TempDir dir;
+    const auto t = templates_with(dir, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + c.yaml_name + "\n");
+    const auto out_dir = dir / "out" / "manifests";
+    const auto r = run_cli({"--config", k_empty, "render", "-p", "prod", "--templates", t.string(), "--out-dir",
+                            out_dir.string()});
+    CHECK(r.code == 2);
+    CHECK(r.err == "graflowctl: error: template 60-extra.yaml.mustache: metadata.name \"" + c.shown +
+                       "\" is not a valid Kubernetes object name (lower-case letters, digits, '-' and '.', at most "
+                       "253 characters): it cannot become a file name in --out-dir\n");
+    CHECK_FALSE(std::filesystem::exists(out_dir));
+    CHECK(tree(dir.path() / "out").empty());
+    CHECK_FALSE(std::filesystem::exists(dir / "y.yaml"));
+  }
+  graflow::testing::TempDir dir;
+  const auto t = templates_with(dir, "apiVersion: v1\nkind: \"../Evil\"\nmetadata:\n  name: ok\n");
+  const auto r = run_cli({"--config", k_empty, "render", "-p", "prod", "--templates", t.string(), "--out-dir",
+                          (dir / "m").string()});
+  CHECK(r.code == 2);
+  CHECK(r.err == "graflowctl: error: template 60-extra.yaml.mustache: kind \"../Evil\" is not a Kubernetes kind "
+                 "(letters and digits): it cannot become a file name in --out-dir\n");
+
+  // Two templates rendering the same object would keep only one file.
+  graflow::testing::TempDir dup;
+  const auto t2 = templates_with(dup, "apiVersion: v1\nkind: Service\nmetadata:\n  name: graflow-exporter\n");
+  const auto twice = run_cli({"--config", k_empty, "render", "-p", "prod", "--templates", t2.string(), "--out-dir",
+                              (dup / "m").string()});
+  CHECK(twice.code == 2);
+  CHECK(twice.err == "graflowctl: error: templates 40-exporter-service.yaml.mustache and 60-extra.yaml.mustache "
+                     "both render Service graflow-exporter: --out-dir would keep only one\n");
 }
 
 TEST_CASE("profiles lists and shows") {

@@ -158,6 +158,10 @@ TEST_CASE("a hanging DELETE of the HPA times out after --request-timeout; reatta
   auto s = c.run({"scale", "--emergency", "5", "-p", "prod"});
   CHECK(s.code == 1);
   CHECK(contains(s.err, "graflowctl: error: Kubernetes API request DELETE " + k_hpa + " timed out after 2s"));
+  // The answer was lost: the HPA may be gone, and the line says how to restore it.
+  CHECK(contains(s.err, "; horizontalpodautoscaler.autoscaling/graflow-worker-hpa may be detached: restore it with: "
+                        "graflowctl --kubeconfig " +
+                            c.api.kubeconfig_path().string() + " -n work scale --reattach -p prod\n"));
   c.api.clear_faults();
   auto r = c.run({"scale", "--reattach", "-p", "prod"});
   CHECK_MESSAGE(r.code == 0, r.err);
@@ -185,8 +189,56 @@ TEST_CASE("--hold reattaches by itself, and at once on Ctrl-C") {
   CHECK_FALSE(c.api.get_object(k_hpa).has_value());
   p.signal(SIGINT);
   CHECK(p.wait(std::chrono::seconds(10)) == 130);
-  CHECK(contains(p.err(), "interrupted: the HPA was reattached first"));
+  CHECK(contains(p.err(), "interrupted: horizontalpodautoscaler.autoscaling/graflow-worker-hpa was reattached first"));
   CHECK(c.hpa_spec() == original);
+}
+
+TEST_CASE("SIGHUP during --hold (an SSH session dropping) reattaches exactly like Ctrl-C") {
+  Cluster c;
+  REQUIRE(c.run({"deploy", "-p", "prod"}).code == 0);
+  const json original = c.hpa_spec();
+  std::vector<std::string> argv = {graflow::testing::graflowctl_binary(), "--kubeconfig",
+                                   c.api.kubeconfig_path().string(), "-n", "work", "scale", "--emergency", "6",
+                                   "--hold", "10m", "-p", "prod"};
+  graflow::testing::Process p(argv, graflow::testing::env({"XDG_STATE_HOME=" + c.state.path().string()}));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!contains(p.out(), "holding for 10m")) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK_FALSE(c.api.get_object(k_hpa).has_value());
+  p.signal(SIGHUP);
+  CHECK(p.wait(std::chrono::seconds(10)) == 130);
+  CHECK(p.err() == "graflowctl: error: interrupted: horizontalpodautoscaler.autoscaling/graflow-worker-hpa was "
+                   "reattached first\n");
+  CHECK(c.hpa_spec() == original);
+  CHECK_FALSE(c.annotations().contains("graflow.io/detached-hpa"));
+}
+
+TEST_CASE("--wait times out under --hold (out of capacity): it still holds, then reattaches, and says so") {
+  graflow::testing::FakeApiServerOptions o;
+  o.ready_delay = std::chrono::hours(1); // replicas never become ready
+  Cluster c(o);
+  REQUIRE(c.run({"deploy", "-p", "prod"}).code == 0);
+  const json original = c.hpa_spec();
+  auto r = c.run({"scale", "--emergency", "7", "--wait", "--timeout", "1s", "--hold", "300ms", "-p", "prod"});
+  CHECK(r.code == 1);
+  CHECK(contains(r.out, "warning: timed out after 1s waiting for deployment.apps/graflow-worker"));
+  CHECK(contains(r.out, "holding anyway, then reattaching\nholding for 300ms"));
+  CHECK(contains(r.out, "horizontalpodautoscaler.autoscaling/graflow-worker-hpa is back with the snapshot's spec"));
+  CHECK(contains(r.err, "graflowctl: error: timed out after 1s waiting for deployment.apps/graflow-worker"));
+  CHECK(contains(r.err, "(the hold ran its course and horizontalpodautoscaler.autoscaling/graflow-worker-hpa was "
+                        "reattached)\n"));
+  CHECK(c.hpa_spec() == original);
+  CHECK_FALSE(c.annotations().contains("graflow.io/detached-hpa"));
+
+  // Without --hold the same timeout leaves the HPA detached, and the line says how to restore it.
+  auto alone = c.run({"scale", "--emergency", "7", "--wait", "--timeout", "1s", "-p", "prod"});
+  CHECK(alone.code == 1);
+  CHECK(contains(alone.err, "; horizontalpodautoscaler.autoscaling/graflow-worker-hpa is still detached: restore it "
+                            "with: graflowctl --kubeconfig " +
+                                c.api.kubeconfig_path().string() + " -n work scale --reattach -p prod\n"));
+  CHECK_FALSE(c.api.get_object(k_hpa).has_value());
 }
 
 TEST_CASE("status: deployment, HPA conditions and metric, queue error; json") {

@@ -2,6 +2,8 @@
 #include "graflow/core/text.hpp"
 
 #include <doctest/doctest.h>
+#include <string>
+#include <vector>
 
 using namespace graflow::text;
 
@@ -49,6 +51,20 @@ TEST_CASE("is_dns1123_label") {
     CHECK_FALSE(is_dns1123_label(bad));
   }
   CHECK_FALSE(is_dns1123_label(std::string(64, 'a')));
+}
+
+TEST_CASE("is_dns1123_subdomain: Kubernetes object names, never a path") {
+  for (const char* good : {"graflow-worker", "a", "a.b", "v1.2-x", "0"}) {
+    INFO(good);
+    CHECK(is_dns1123_subdomain(good));
+  }
+  CHECK(is_dns1123_subdomain(std::string(253, 'a').replace(63, 1, ".")));
+  for (const std::string bad : std::vector<std::string>{"", "..", ".", "x/../../y", "a/b", "a..b", ".a", "a.", "-a", "a-.b", "A", "a b",
+                                std::string("a\0b", 3), "a\nb", "a\x1b[31m"}) {
+    INFO(bad);
+    CHECK_FALSE(is_dns1123_subdomain(bad));
+  }
+  CHECK_FALSE(is_dns1123_subdomain(std::string(254, 'a')));
 }
 
 TEST_CASE("edit_distance: insertions, deletions, substitutions; case only when asked") {

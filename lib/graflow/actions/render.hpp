@@ -13,7 +13,8 @@ struct RenderOptions {
 };
 
 // Prints the multi-document YAML, or writes one file per object and a `wrote DIR/FILE` line
-// for each.
+// for each: the whole set or, on any failure, nothing (DIR stays as it was). Kinds and names
+// that cannot be safe file names are usage Errors naming the template.
 void run_render(const RenderOptions& options, Services& services, std::ostream& out);
 
 } // namespace graflow::actions

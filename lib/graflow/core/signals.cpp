@@ -16,6 +16,7 @@ std::atomic<int> g_signal{0};
 int g_pipe[2] = {-1, -1};
 struct sigaction g_old_int {};
 struct sigaction g_old_term {};
+struct sigaction g_old_hup {};
 
 extern "C" void on_signal(int sig) {
   g_signal.store(sig);
@@ -39,11 +40,13 @@ SignalWatcher::SignalWatcher() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, &g_old_int);
   sigaction(SIGTERM, &sa, &g_old_term);
+  sigaction(SIGHUP, &sa, &g_old_hup);
 }
 
 SignalWatcher::~SignalWatcher() {
   sigaction(SIGINT, &g_old_int, nullptr);
   sigaction(SIGTERM, &g_old_term, nullptr);
+  sigaction(SIGHUP, &g_old_hup, nullptr);
 }
 
 int SignalWatcher::received() const { return g_signal.load(); }

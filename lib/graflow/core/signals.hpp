@@ -1,13 +1,14 @@
 #pragma once
-// SIGINT/SIGTERM turned into a flag and a wake-up, so long waits (--watch, --hold, the
-// exporter) can stop cleanly instead of dying mid-operation.
+// SIGINT/SIGTERM/SIGHUP turned into a flag and a wake-up, so long waits (--watch, --hold,
+// the exporter) can stop cleanly instead of dying mid-operation. SIGHUP is an SSH session
+// dropping: it must clean up (a --hold reattaches) exactly like Ctrl-C.
 #include <chrono>
 
 namespace graflow {
 
 class SignalWatcher {
 public:
-  // Installs handlers for SIGINT and SIGTERM; the destructor restores the previous ones.
+  // Installs handlers for SIGINT, SIGTERM and SIGHUP; the destructor restores the previous ones.
   SignalWatcher();
   ~SignalWatcher();
   SignalWatcher(const SignalWatcher&) = delete;

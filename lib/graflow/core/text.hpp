@@ -26,6 +26,11 @@ std::string redact_secrets(std::string_view text);
 // letters, digits and '-', starting and ending with a letter or digit.
 bool is_dns1123_label(std::string_view s);
 
+// A Kubernetes object name (RFC 1123 subdomain): at most 253 characters, dot-separated
+// labels of lower-case letters, digits and '-', each starting and ending alphanumeric. So
+// never empty, "..", or holding '/', NUL or control characters.
+bool is_dns1123_subdomain(std::string_view s);
+
 // Levenshtein distance between `a` and `b` (letters compared case-insensitively when
 // `ignore_case`), for "did you mean" hints.
 std::size_t edit_distance(std::string_view a, std::string_view b, bool ignore_case = false);

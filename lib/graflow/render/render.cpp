@@ -1,6 +1,5 @@
 #include "graflow/render/render.hpp"
 
-#include "graflow/core/atomic_file.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/core/files.hpp"
 #include "graflow/core/log.hpp"
@@ -275,21 +274,6 @@ std::string to_stream(const std::vector<Manifest>& manifests) {
     }
   }
   return out;
-}
-
-void write_manifests(const std::filesystem::path& dir, const std::vector<Manifest>& manifests) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    throw failure(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
-  }
-  for (const auto& m : manifests) {
-    std::string text = m.text;
-    if (!text.empty() && text.back() != '\n') {
-      text += '\n';
-    }
-    write_file_atomically(dir / m.file_name(), text);
-  }
 }
 
 } // namespace graflow::render

@@ -46,8 +46,4 @@ std::vector<Manifest> render_manifests(const std::filesystem::path& dir, const c
 // Joins manifests as a multi-document YAML stream with `# Source:` comments.
 std::string to_stream(const std::vector<Manifest>& manifests);
 
-// Writes one file per manifest into `dir` (created if missing), each atomically.
-// Everything is rendered before this is called, so a failure never leaves half a set.
-void write_manifests(const std::filesystem::path& dir, const std::vector<Manifest>& manifests);
-
 } // namespace graflow::render
