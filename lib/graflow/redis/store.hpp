@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ public:
   // A missing key is an empty queue (0). Throws a failure Error that names the endpoint,
   // or the key when it holds something other than a list or the reply is not a length.
   virtual std::vector<long long> lengths(const std::vector<std::string>& keys) = 0;
+  // How the connection is secured, for `doctor`: the TLS facts, or nullopt for plaintext.
+  [[nodiscard]] virtual std::optional<TlsInfo> tls_info() const { return std::nullopt; }
 };
 
 class Connection final : public QueueStore {
@@ -41,6 +44,7 @@ public:
   std::vector<Reply> pipeline(const std::vector<Command>& commands, const char* doing);
 
   std::vector<long long> lengths(const std::vector<std::string>& keys) override;
+  [[nodiscard]] std::optional<TlsInfo> tls_info() const override;
 
   // False once a request failed mid-way: the caller should make a new Connection.
   [[nodiscard]] bool usable() const { return usable_; }
