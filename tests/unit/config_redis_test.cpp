@@ -121,7 +121,7 @@ TEST_CASE("redis secrets that do not fit together: file, line and key") {
         "that holds it)");
   CHECK(error_of("profiles:\n  prod:\n    redis:\n      tls:\n        enabled: true\n"
                  "        certSecret: {name: c, certKey: tls.key}\n") ==
-        "graflow.yaml:6: profiles.prod.redis.tls.certSecret.keyKey: the certificate and the key cannot both be "
+        "graflow.yaml:6: profiles.prod.redis.tls.certSecret.certKey: the certificate and the key cannot both be "
         "tls.key");
   // Two CA sources: the one set last is blamed.
   CHECK(error_of("defaults:\n  redis:\n    tls:\n      enabled: true\n      caSecret: {name: ca}\n"

@@ -88,8 +88,8 @@ void check_redis_settings(Layer& v, const Ranks& rank) {
     const Setting& cert = v.at("redis.tls.certSecret.certKey");
     const Setting& key = v.at("redis.tls.certSecret.keyKey");
     if (cert.value == key.value) {
-      throw config_error(key.origin, key.path,
-                         fmt::format("the certificate and the key cannot both be {}", key.value));
+      const Setting& set = key.origin.label == k_default.label ? cert : key; // not the default
+      throw config_error(set.origin, set.path, fmt::format("the certificate and the key cannot both be {}", key.value));
     }
   }
 }
