@@ -1,11 +1,6 @@
-// `graflowctl doctor` against the whole pipeline: a real Redis, the real exporter, a real
-// Prometheus scraping it, and the fake API server standing in for the cluster (its
-// service proxy reaches the exporter; the APIService, external metric and HPA status are
-// set through its control API, as prometheus-adapter and the HPA controller would).
-#include "exporter_process.hpp"
-#include "apiserver/fake_apiserver.hpp"
-#include "harness.hpp"
-#include "prometheus.hpp"
+// `graflowctl doctor` against the whole pipeline (doctor_pipeline.hpp): a real Redis, the
+// real exporter, a real Prometheus, the fake API server; then each link broken on its own.
+#include "doctor_pipeline.hpp"
 
 #include <doctest/doctest.h>
 
@@ -14,73 +9,9 @@ using nlohmann::json;
 
 namespace {
 
-const std::string k_hpa = "/apis/autoscaling/v2/namespaces/work/horizontalpodautoscalers/graflow-worker-hpa";
-const std::string k_apiservice = "/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.external.metrics.k8s.io";
+const std::string& k_hpa = k_doctor_hpa;
 
-struct Pipeline {
-  RedisServer redis;
-  ExporterProcess exporter;
-  PrometheusServer prometheus;
-  FakeApiServer api;
-  TempDir state;
-
-  static PrometheusOptions prometheus_options() {
-    PrometheusOptions o;
-    o.labels = {{"namespace", "work"}};
-    return o;
-  }
-
-  Pipeline()
-      : exporter({"--key-prefix", "graflow"}, env({"GRAFLOW_REDIS_URL=" + redis.url()})),
-        prometheus({exporter.target()}, prometheus_options()) {
-    redis.push("graflow:queue", 137);
-    REQUIRE(run({"deploy", "-p", "prod"}).code == 0);
-    json svc = api.get_object("/api/v1/namespaces/work/services/graflow-exporter").value();
-    svc["metadata"]["annotations"]["fake.graflow.io/proxy-to"] = "http://" + exporter.target();
-    api.put_object(svc);
-    set_apiservice("True");
-    api.set_external_metric("work", "graflow_queue_depth", {{"key_prefix", "graflow"}}, "137");
-    set_hpa_status("True", "9785m");
-    prometheus.wait_for("graflow_queue_depth{key_prefix=\"graflow\"}",
-                        [](const json& r) { return r.size() == 1 && r[0]["value"][1] == "137"; });
-  }
-
-  Result run(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--kubeconfig", api.kubeconfig_path().string(), "-n", "work", "--redis-url",
-                               redis.url(), "--redis-timeout", "500ms", "--request-timeout", "3s"});
-    return graflowctl(args, env({"XDG_STATE_HOME=" + state.path().string()}));
-  }
-  Result doctor(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"doctor", "-p", "prod", "--prometheus-url", prometheus.url()};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return run(args);
-  }
-  void set_apiservice(const std::string& available) {
-    api.put_object({{"apiVersion", "apiregistration.k8s.io/v1"},
-                    {"kind", "APIService"},
-                    {"metadata", {{"name", "v1beta1.external.metrics.k8s.io"}}},
-                    {"spec", {{"group", "external.metrics.k8s.io"}, {"version", "v1beta1"}, {"groupPriorityMinimum", 100}, {"versionPriority", 100}, {"service", {{"namespace", "monitoring"}, {"name", "prometheus-adapter"}}}}},
-                    {"status", {{"conditions", {{{"type", "Available"}, {"status", available}, {"reason", available == "True" ? "Passed" : "FailedDiscoveryCheck"}, {"message", "m"}}}}}}});
-  }
-  void set_hpa_status(const std::string& active, const std::string& average) {
-    json hpa = api.get_object(k_hpa).value();
-    hpa["status"] = {{"currentReplicas", 14},
-                     {"desiredReplicas", 14},
-                     {"currentMetrics", {{{"type", "External"}, {"external", {{"metric", {{"name", "graflow_queue_depth"}}}, {"current", {{"averageValue", average}}}}}}}},
-                     {"conditions", {{{"type", "AbleToScale"}, {"status", "True"}, {"reason", "ReadyForNewScale"}, {"message", "ok"}},
-                                     {{"type", "ScalingActive"}, {"status", active}, {"reason", active == "True" ? "ValidMetricFound" : "FailedGetExternalMetric"}, {"message", "m"}}}}};
-    api.put_object(hpa);
-  }
-};
-
-std::map<std::string, std::string> statuses(const Result& r) {
-  std::map<std::string, std::string> out;
-  const json doc = json::parse(r.out);
-  for (const auto& c : doc.at("checks")) {
-    out[c.at("name").get<std::string>()] = c.at("status").get<std::string>();
-  }
-  return out;
-}
+std::map<std::string, std::string> statuses(const Result& r) { return doctor_statuses(r); }
 
 bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
@@ -90,7 +21,8 @@ TEST_CASE("doctor: a healthy pipeline, then each link broken on its own") {
   Pipeline p;
   auto healthy = p.doctor();
   CHECK_MESSAGE(healthy.code == 0, healthy.out << healthy.err);
-  CHECK(has(healthy.out, "✓ Redis 127.0.0.1:"));
+  CHECK(has(healthy.out, "✓ Redis 127.0.0.1:" + std::to_string(p.redis.port()) +
+                            " (plaintext): graflow:queue holds 137 tasks\n"));
   CHECK(has(healthy.out, "✓ exporter deployment.apps/graflow-exporter available"));
   CHECK(has(healthy.out, "✓ exporter /metrics: graflow_queue_depth{key_prefix=\"graflow\"} 137"));
   CHECK(has(healthy.out, "✓ Prometheus has graflow_queue_depth{key_prefix=\"graflow\"} = 137"));
@@ -160,6 +92,11 @@ TEST_CASE("doctor: a healthy pipeline, then each link broken on its own") {
     CHECK(s.at("redis") == "fail");
     CHECK(s.at("exporter-metrics") == "fail");
     CHECK(s.at("apiservice") == "ok");
+    const json redis = json::parse(r.out)["checks"][0];
+    CHECK(redis["message"] == "cannot reach Redis at 127.0.0.1:" + std::to_string(p.redis.port()) +
+                                  ": connection refused");
+    CHECK(redis["hint"] == "nothing listens there: is Redis running, and is that its port? Set it with --redis-url "
+                           "(or $GRAFLOW_REDIS_URL)");
   }
   SUBCASE("the exporter Deployment is missing") {
     HttpRequest del;

@@ -2,7 +2,7 @@
 // /dev/full, with stdout closed, and on a full tmpfs. Each must end with one
 // "graflowctl: error: writing to stdout: <cause>" line and exit 1 — never exit 0 with a
 // short file. Real redis-server and the fake API server where a command needs them.
-#include "fake_apiserver.hpp"
+#include "apiserver/fake_apiserver.hpp"
 #include "harness.hpp"
 
 #include <doctest/doctest.h>

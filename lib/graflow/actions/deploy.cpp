@@ -1,5 +1,6 @@
 #include "graflow/actions/deploy.hpp"
 
+#include "graflow/actions/render.hpp"
 #include "graflow/actions/scale.hpp"
 #include "graflow/core/signals.hpp"
 #include "graflow/kube/client.hpp"
@@ -25,6 +26,7 @@ std::string display_name(const render::Manifest& m) {
 
 void run_deploy(const DeployOptions& options, Services& services, std::ostream& out) {
   const config::Profile& profile = services.profile();
+  check_no_password(*services.resolved.profile);
   const auto manifests = render::render_manifests(render::find_templates(options.templates, services.env), profile);
   auto client_ptr = services.kube();
   kube::Client& client = *client_ptr;

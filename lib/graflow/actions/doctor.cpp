@@ -1,5 +1,6 @@
 #include "graflow/actions/doctor.hpp"
 
+#include "graflow/actions/redis_hint.hpp"
 #include "graflow/actions/rollout.hpp"
 #include "graflow/actions/scale.hpp"
 #include "graflow/core/error.hpp"
@@ -67,11 +68,21 @@ Check check_redis(Context& c) {
   try {
     auto store = c.in.connect_redis();
     c.depth = store->lengths({key}).at(0);
+    const auto tls = store->tls_info();
     // store->endpoint(): for Sentinel, the master it confirmed ("master M at h:p (via sentinels ...)").
-    return ok("redis", fmt::format("Redis {}: {} holds {} tasks", store->endpoint(), key, *c.depth));
+    const std::string message =
+        fmt::format("Redis {} ({}): {} holds {} tasks", store->endpoint(), redis_mode(tls), key, *c.depth);
+    if (tls && !tls->verified) {
+      return warn("redis", message,
+                  "--redis-insecure-skip-tls-verify accepts any certificate: give the server's CA with "
+                  "--redis-ca-file instead");
+    }
+    return ok("redis", message);
   } catch (const Error& e) {
-    return fail("redis", e.what(),
-                "check --redis-url (or $GRAFLOW_REDIS_URL); the workers and the exporter use redis.host of the profile");
+    if (e.code() == Exit::interrupted) {
+      throw;
+    }
+    return fail("redis", e.what(), redis_failure_hint(e.what(), c.in.redis_tls));
   }
 }
 
@@ -380,6 +391,7 @@ void run_doctor(const DoctorOptions& options, Services& services, std::ostream& 
   DoctorInputs in;
   in.client = client.get();
   in.redis_endpoint = services.resolved.redis.endpoint();
+  in.redis_tls = services.resolved.redis.tls.enabled;
   in.connect_redis = [&] { return services.connect_redis(); };
   in.http = [&] { return services.http(net::ClientOptions{}); };
   const auto checks = doctor_checks(services.profile(), options, in);

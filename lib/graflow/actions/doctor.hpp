@@ -40,6 +40,7 @@ struct DoctorInputs {
   // Connects to Redis; throws a failure Error when it cannot.
   std::function<std::unique_ptr<redis::QueueStore>()> connect_redis;
   std::string redis_endpoint;
+  bool redis_tls = false; // rediss://: for the hints
   // An HTTP client for a direct --prometheus-url.
   std::function<std::unique_ptr<net::HttpClient>()> http;
 };

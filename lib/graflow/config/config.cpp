@@ -106,6 +106,7 @@ Profile build_profile(const std::string& name, const Layer& v) {
   if (auto it = v.find("redis.url"); it != v.end()) {
     p.redis_url = it->second.value;
   }
+  detail::build_redis_settings(v, p);
   p.worker = Worker{v.at("worker.deployment").value, v.at("worker.hpa").value, v.at("worker.container").value,
                     v.at("worker.image").value, resources_of(v, "worker.resources")};
   p.exporter.enabled = v.at("exporter.enabled").value == "true";
@@ -231,6 +232,7 @@ ResolvedProfile Config::resolve(const std::string& name, const std::vector<Overr
                        fmt::format("minReplicas {} is greater than maxReplicas {} (set at {})", min.value, max.value,
                                    max.origin.describe()));
   }
+  detail::check_redis_settings(merged, rank);
   ResolvedProfile out{build_profile(name, merged), {}, source};
   for (const auto& spec : profile_keys()) {
     if (auto it = merged.find(std::string(spec.key)); it != merged.end()) {

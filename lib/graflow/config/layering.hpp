@@ -30,4 +30,12 @@ Error config_error(const Origin& origin, const std::string& key, const std::stri
 // Throws a usage Error naming the option for a malformed item, an unknown key or a bad value.
 void apply_overrides(const std::vector<Override>& overrides, Layer& merged, Ranks& rank);
 
+// Checks the redis.passwordSecret and redis.tls keys of a merged profile together (a Secret's
+// key needs its name, TLS settings need redis.tls.enabled, one source for the CA) and adds
+// the default key names (ca.crt, tls.crt, tls.key). Throws a usage Error naming the setting.
+void check_redis_settings(Layer& merged, const Ranks& rank);
+
+// Fills the profile's redis_password_secret and redis_tls from a checked layer.
+void build_redis_settings(const Layer& merged, Profile& profile);
+
 } // namespace graflow::config::detail

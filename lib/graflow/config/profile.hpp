@@ -49,6 +49,31 @@ struct Exporter {
   Resources resources;
 };
 
+// A key in a Kubernetes Secret or ConfigMap, as a secretKeyRef or a volume item names it.
+struct ObjectKey {
+  std::string name; // the Secret or ConfigMap
+  std::string key;  // the key in its data
+};
+
+// The exporter's client certificate for mTLS: one Secret (a kubernetes.io/tls Secret by
+// default) holding the certificate and its key.
+struct ClientCertSecret {
+  std::string name;
+  std::string cert_key = "tls.crt";
+  std::string key_key = "tls.key";
+};
+
+// How the rendered exporter reaches Redis over TLS (`redis.tls` of a profile). The files
+// come from Secrets or a ConfigMap, mounted read-only; render never creates those objects.
+struct RedisTls {
+  bool enabled = false;
+  std::optional<ObjectKey> ca_secret;     // the CA bundle from a Secret...
+  std::optional<ObjectKey> ca_config_map; // ...or from a ConfigMap (never both)
+  std::optional<ClientCertSecret> client_cert;
+  std::optional<std::string> server_name; // SNI and the name checked; unset: redis.host
+  bool insecure_skip_verify = false;
+};
+
 struct Profile {
   std::string name;
   int min_replicas = 0;
@@ -59,6 +84,8 @@ struct Profile {
   std::string redis_host; // as the workers and the exporter reach it, inside the cluster
   int redis_port = 6379;
   std::optional<std::string> redis_url; // as graflowctl itself reaches Redis
+  std::optional<ObjectKey> redis_password_secret; // the exporter's password, as a secretKeyRef
+  RedisTls redis_tls;                             // the exporter's TLS
   Worker worker;
   Exporter exporter;
   std::optional<Behavior> behavior;

@@ -22,6 +22,18 @@ const std::vector<KeySpec>& profile_keys() {
       {"redis.host", Kind::host, "Redis host as workers and the exporter reach it in the cluster"},
       {"redis.port", Kind::port, "Redis port in the cluster"},
       {"redis.url", Kind::redis_url, "Redis URL as graflowctl itself reaches it"},
+      {"redis.passwordSecret.name", Kind::dns_subdomain, "Secret with the exporter's Redis password (not created by render)"},
+      {"redis.passwordSecret.key", Kind::data_key, "key of the password in that Secret"},
+      {"redis.tls.enabled", Kind::boolean, "the exporter reaches Redis over TLS (rediss://)"},
+      {"redis.tls.caSecret.name", Kind::dns_subdomain, "Secret with the CA (PEM) that signed Redis' certificate"},
+      {"redis.tls.caSecret.key", Kind::data_key, "key of the CA in that Secret (default ca.crt)"},
+      {"redis.tls.caConfigMap.name", Kind::dns_subdomain, "ConfigMap with the CA instead (not with caSecret)"},
+      {"redis.tls.caConfigMap.key", Kind::data_key, "key of the CA in that ConfigMap (default ca.crt)"},
+      {"redis.tls.certSecret.name", Kind::dns_subdomain, "Secret with the exporter's client certificate and key (mTLS)"},
+      {"redis.tls.certSecret.certKey", Kind::data_key, "key of the certificate (PEM) in that Secret (default tls.crt)"},
+      {"redis.tls.certSecret.keyKey", Kind::data_key, "key of the private key (PEM) in that Secret (default tls.key)"},
+      {"redis.tls.serverName", Kind::host, "name the exporter sends as SNI and checks (default redis.host)"},
+      {"redis.tls.insecureSkipVerify", Kind::boolean, "the exporter does not verify Redis' certificate (insecure)"},
       {"worker.deployment", Kind::dns_label, "worker Deployment name"},
       {"worker.hpa", Kind::dns_label, "HorizontalPodAutoscaler name"},
       {"worker.container", Kind::dns_label, "worker container name"},
@@ -108,11 +120,26 @@ std::optional<std::string> check_int(const std::string& value, long min, long ma
 std::optional<std::string_view> closest_key(std::string_view key) {
   std::optional<std::string_view> best;
   std::size_t best_d = 4;
-  for (const auto& spec : profile_keys()) {
-    const std::size_t d = text::edit_distance(key, spec.key, true);
+  const auto depth = static_cast<std::size_t>(std::count(key.begin(), key.end(), '.'));
+  const auto consider = [&](std::string_view candidate) {
+    const std::size_t d = text::edit_distance(key, candidate, true);
     if (d < best_d) {
       best_d = d;
-      best = spec.key;
+      best = candidate;
+    }
+  };
+  for (const auto& spec : profile_keys()) {
+    consider(spec.key);
+    // A misspelt map (redis.tls.caSecrets) is closest to the map, not to one of its keys.
+    std::size_t end = 0;
+    for (std::size_t dots = 0; dots <= depth; ++dots) {
+      end = spec.key.find('.', end == 0 ? 0 : end + 1);
+      if (end == std::string_view::npos) {
+        break;
+      }
+    }
+    if (end != std::string_view::npos) {
+      consider(spec.key.substr(0, end));
     }
   }
   return best;
@@ -172,6 +199,19 @@ std::optional<std::string> check_scalar(Kind kind, const std::string& value) {
     }
     return fmt::format("\"{}\" is not a valid name: a DNS-1123 label has at most 63 lower-case letters, digits and '-', "
                        "starting and ending with a letter or digit",
+                       echo(value));
+  case Kind::dns_subdomain:
+    if (value.size() <= 253 && matches(value, "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")) {
+      return std::nullopt;
+    }
+    return fmt::format("\"{}\" is not a valid name: a DNS-1123 subdomain has at most 253 lower-case letters, digits, "
+                       "'-' and '.', starting and ending with a letter or digit",
+                       echo(value));
+  case Kind::data_key:
+    if (value.size() <= 253 && matches(value, "[-._A-Za-z0-9]+") && value != "." && value != "..") {
+      return std::nullopt;
+    }
+    return fmt::format("\"{}\" is not a valid key of a Secret or ConfigMap: letters, digits, '-', '_' and '.'",
                        echo(value));
   case Kind::label_value:
     if (value.size() <= 63 && matches(value, "[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")) {

@@ -15,6 +15,8 @@ enum class Kind {
   period_seconds, // 1..1800
   boolean,
   dns_label,      // Kubernetes object names (DNS-1123 label)
+  dns_subdomain,  // Secret and ConfigMap names (DNS-1123 subdomain)
+  data_key,       // a key in a Secret's or ConfigMap's data
   label_value,    // key prefix: also a label value in Prometheus and the HPA selector
   host,           // hostname or IP address
   image,          // container image reference
@@ -36,7 +38,8 @@ const std::vector<KeySpec>& profile_keys();
 const KeySpec* find_key(std::string_view key);
 // True when `key` is a strict prefix of some keys (a map such as "worker" or "behavior").
 bool is_group(std::string_view key);
-// The known key closest to `key`, for "did you mean" hints.
+// The known key (or map of keys, such as redis.tls.caSecret) closest to `key`, for
+// "did you mean" hints.
 std::optional<std::string_view> closest_key(std::string_view key);
 
 // Checks one scalar value of the given kind; returns what is wrong, or nothing.

@@ -98,6 +98,8 @@ Connection::Connection(Address address, std::chrono::milliseconds timeout, int c
 
 Connection::~Connection() = default;
 
+std::optional<TlsInfo> Connection::tls_info() const { return transport_->tls_info(); }
+
 std::vector<Reply> Connection::pipeline(const std::vector<Command>& commands, const char* doing) {
   if (!usable_) {
     throw failure(fmt::format("the connection to Redis at {} is broken", address_.endpoint()));

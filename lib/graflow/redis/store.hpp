@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ public:
   // A missing key is an empty queue (0). Throws a failure Error that names the endpoint,
   // or the key when it holds something other than a list or the reply is not a length.
   virtual std::vector<long long> lengths(const std::vector<std::string>& keys);
+  // How the connection is secured, for `doctor`: the TLS facts, or nullopt for plaintext.
+  [[nodiscard]] virtual std::optional<TlsInfo> tls_info() const { return std::nullopt; }
 };
 
 class Connection final : public QueueStore {
@@ -50,6 +53,7 @@ public:
   // the connection breaks or the bytes are not RESP.
   std::vector<Reply> pipeline(const std::vector<Command>& commands, const char* doing) override;
   [[nodiscard]] std::string endpoint() const override { return address_.endpoint(); }
+  [[nodiscard]] std::optional<TlsInfo> tls_info() const override;
 
   // False once a request failed mid-way: the caller should make a new Connection.
   [[nodiscard]] bool usable() const { return usable_; }

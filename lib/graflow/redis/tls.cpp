@@ -359,6 +359,20 @@ TlsSession::TlsSession(const Address& address, int fd, Deadline deadline, std::c
 
 TlsSession::~TlsSession() = default;
 
+TlsInfo TlsSession::info() const {
+  const Impl& m = *impl_;
+  TlsInfo out;
+  out.version = SSL_get_version(m.ssl.get());
+  out.verified = !m.insecure && SSL_get_verify_result(m.ssl.get()) == X509_V_OK;
+  if (out.verified) {
+    // The certificate's own name that matched (a wildcard's match, say); OpenSSL records
+    // none for an IP address, which matched as given.
+    const char* matched = SSL_get0_peername(m.ssl.get());
+    out.peer_name = matched != nullptr ? printable(matched, 120) : m.name;
+  }
+  return out;
+}
+
 Io TlsSession::write_all(std::string_view data, Deadline deadline) {
   Impl& m = *impl_;
   const SigpipeGuard guard;

@@ -19,6 +19,9 @@ public:
   TlsSession(const TlsSession&) = delete;
   TlsSession& operator=(const TlsSession&) = delete;
 
+  // The negotiated protocol and the name the certificate was verified for.
+  [[nodiscard]] TlsInfo info() const;
+
   Io write_all(std::string_view data, Deadline deadline);
   Io read_some(char* buf, std::size_t size, Deadline deadline);
 

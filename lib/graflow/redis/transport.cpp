@@ -142,6 +142,13 @@ Transport::Transport(const Address& address, Deadline deadline, std::chrono::mil
 
 Transport::~Transport() = default;
 
+std::optional<TlsInfo> Transport::tls_info() const {
+  if (!impl_->tls) {
+    return std::nullopt;
+  }
+  return impl_->tls->info();
+}
+
 Io Transport::write_all(std::string_view data, Deadline deadline) {
   Impl& m = *impl_;
   if (m.tls) {

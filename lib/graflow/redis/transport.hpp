@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,9 @@ public:
   ~Transport();
   Transport(const Transport&) = delete;
   Transport& operator=(const Transport&) = delete;
+
+  // The TLS facts of a rediss:// connection; nullopt for a plaintext one.
+  [[nodiscard]] std::optional<TlsInfo> tls_info() const;
 
   // Sends all of `data` before `deadline`.
   Io write_all(std::string_view data, Deadline deadline);

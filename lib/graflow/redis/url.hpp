@@ -30,6 +30,13 @@ struct HostPort {
   [[nodiscard]] std::string endpoint() const;
 };
 
+// What a TLS handshake settled, for `doctor` to say how Redis was reached.
+struct TlsInfo {
+  std::string version;   // the protocol, as OpenSSL names it: "TLSv1.3"
+  bool verified = false; // false only with --redis-insecure-skip-tls-verify
+  std::string peer_name; // the name the certificate was verified for; empty when not verified
+};
+
 // Where and how to reach Redis. The password is kept only to send it in AUTH: nothing
 // that formats an Address for people (endpoint(), errors, logs) ever includes it.
 struct Address {

@@ -3,6 +3,7 @@
 #include "graflow/core/error.hpp"
 #include "graflow/core/files.hpp"
 #include "graflow/core/log.hpp"
+#include "graflow/core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -79,6 +80,60 @@ mustache::data rules_data(const config::ScalingRules& rules) {
   return d;
 }
 
+mustache::data object_key_data(const config::ObjectKey& k) {
+  mustache::data d;
+  d.set("name", k.name);
+  d.set("key", k.key);
+  return d;
+}
+
+// The exporter's Redis credentials and TLS files: Secret and ConfigMap references, mounted
+// read-only at fixed paths that the exporter's --redis-*-file flags name. Never a secret.
+void redis_data(const config::Profile& p, mustache::data& d) {
+  const config::RedisTls& tls = p.redis_tls;
+  d.set("redisUrl", fmt::format("{}://{}/0", tls.enabled ? "rediss" : "redis", text::join_host_port(p.redis_host, p.redis_port)));
+  if (p.redis_password_secret) {
+    d.set("redisPasswordSecret", object_key_data(*p.redis_password_secret));
+  }
+  if (!tls.enabled) {
+    return;
+  }
+  mustache::data flags;
+  const config::ObjectKey* ca = tls.ca_secret ? &*tls.ca_secret : tls.ca_config_map ? &*tls.ca_config_map : nullptr;
+  if (ca != nullptr) {
+    mustache::data volume = object_key_data(*ca);
+    volume.set("dir", k_redis_ca_dir);
+    volume.set("file", k_redis_ca_file);
+    if (tls.ca_secret) {
+      volume.set("secret", mustache::data::type::bool_true);
+    }
+    d.set("redisCa", volume);
+    flags.set("caFile", fmt::format("{}/{}", k_redis_ca_dir, k_redis_ca_file));
+  }
+  if (tls.client_cert) {
+    mustache::data volume;
+    volume.set("name", tls.client_cert->name);
+    volume.set("certKey", tls.client_cert->cert_key);
+    volume.set("keyKey", tls.client_cert->key_key);
+    volume.set("dir", k_redis_client_dir);
+    volume.set("certFile", k_redis_client_cert_file);
+    volume.set("keyFile", k_redis_client_key_file);
+    d.set("redisClientCert", volume);
+    flags.set("certFile", fmt::format("{}/{}", k_redis_client_dir, k_redis_client_cert_file));
+    flags.set("keyFile", fmt::format("{}/{}", k_redis_client_dir, k_redis_client_key_file));
+  }
+  if (ca != nullptr || tls.client_cert) {
+    d.set("redisVolumes", mustache::data::type::bool_true);
+  }
+  if (tls.server_name) {
+    flags.set("serverName", *tls.server_name);
+  }
+  if (tls.insecure_skip_verify) {
+    flags.set("insecureSkipVerify", mustache::data::type::bool_true);
+  }
+  d.set("redisTls", flags);
+}
+
 mustache::data profile_data(const config::Profile& p) {
   mustache::data d;
   d.set("profile", p.name);
@@ -93,7 +148,7 @@ mustache::data profile_data(const config::Profile& p) {
   d.set("queueKey", p.queue_key());
   d.set("redisHost", p.redis_host);
   d.set("redisPort", std::to_string(p.redis_port));
-  d.set("redisUrl", fmt::format("redis://{}:{}/0", p.redis_host, p.redis_port));
+  redis_data(p, d);
 
   mustache::data worker;
   worker.set("deployment", p.worker.deployment);

@@ -23,6 +23,14 @@ struct Manifest {
   [[nodiscard]] std::string file_name() const;
 };
 
+// Where the rendered exporter finds its Redis TLS files: each Secret or ConfigMap is a
+// read-only volume whose items are renamed to these files.
+inline constexpr const char* k_redis_ca_dir = "/etc/graflowctl/redis/ca";
+inline constexpr const char* k_redis_ca_file = "ca.crt";
+inline constexpr const char* k_redis_client_dir = "/etc/graflowctl/redis/client";
+inline constexpr const char* k_redis_client_cert_file = "tls.crt";
+inline constexpr const char* k_redis_client_key_file = "tls.key";
+
 // The template directory: `flag` when given, else the installed share/graflowctl/templates
 // next to the binary, else the source tree's templates/. Throws a usage Error when none exists.
 std::filesystem::path find_templates(const std::string& flag, const Env& env);
