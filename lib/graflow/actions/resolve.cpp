@@ -3,6 +3,7 @@
 #include "graflow/core/error.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 namespace graflow::actions {
 
@@ -61,6 +62,43 @@ std::vector<std::string> key_prefixes(const std::vector<std::string>& command_fl
     return {profile->key_prefix};
   }
   return {"graflow"};
+}
+
+namespace {
+
+std::vector<queues::QueueSpec> specs_of(const QueueFlags& flags) {
+  std::vector<queues::QueueSpec> out;
+  for (const auto& prefix : flags.key_prefixes) {
+    out.push_back(queues::graflow_queue(prefix));
+  }
+  for (const auto& text : flags.queues) {
+    out.push_back(queues::parse_queue_spec(text)); // its messages name the --queue value
+  }
+  return out;
+}
+
+} // namespace
+
+std::vector<queues::QueueSpec> queue_specs(const QueueFlags& command, const QueueFlags& global, const Env& env,
+                                           const config::Profile* profile) {
+  std::vector<queues::QueueSpec> out;
+  if (!command.empty()) {
+    out = specs_of(command);
+  } else if (!global.empty()) {
+    out = specs_of(global);
+  } else if (const auto v = env.non_empty("KEY_PREFIX")) {
+    out = {queues::graflow_queue(*v)};
+  } else if (profile != nullptr && profile->queue) {
+    // The same checks as --queue, with messages that name where the profile set it.
+    out = {queues::queue_spec_from_yaml(YAML::Node(profile->queue->spec),
+                                        fmt::format("{}: profile {}: queue", profile->queue->origin, profile->name))};
+  } else if (profile != nullptr) {
+    out = {queues::graflow_queue(profile->key_prefix)};
+  } else {
+    out = {queues::graflow_queue("graflow")};
+  }
+  queues::check_unique_ids(out);
+  return out;
 }
 
 RedisUrl redis_url(const std::string& redis_url_flag, const Env& env, const config::Profile* profile) {

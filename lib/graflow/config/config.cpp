@@ -42,6 +42,7 @@ namespace {
 const Layer& base_layer() {
   static const Layer base = layer_of({
       {"keyPrefix", "graflow"},
+      {"scaleOn", "waiting"},
       {"redis.host", "redis-service"},
       {"redis.port", "6379"},
       {"worker.deployment", "graflow-worker"},
@@ -101,6 +102,10 @@ Profile build_profile(const std::string& name, const Layer& v) {
     p.namespace_ = it->second.value;
   }
   p.key_prefix = v.at("keyPrefix").value;
+  if (auto it = v.find("queue"); it != v.end()) {
+    p.queue = QueueSetting{it->second.value, it->second.origin.describe()};
+  }
+  p.scale_on = v.at("scaleOn").value;
   p.redis_host = v.at("redis.host").value;
   p.redis_port = to_int(v, "redis.port");
   if (auto it = v.find("redis.url"); it != v.end()) {

@@ -49,6 +49,12 @@ struct Exporter {
   Resources resources;
 };
 
+// A profile's `queue:` as written (LAYOUT:NAME[,option=value...]); actions/resolve parses it.
+struct QueueSetting {
+  std::string spec;
+  std::string origin; // "graflow.yaml:12", "--set", for messages
+};
+
 struct Profile {
   std::string name;
   int min_replicas = 0;
@@ -56,6 +62,8 @@ struct Profile {
   int average_value = 0; // tasks per worker
   std::optional<std::string> namespace_;
   std::string key_prefix;
+  std::optional<QueueSetting> queue; // replaces key_prefix's graflow-layout queue when set
+  std::string scale_on = "waiting";  // or "waiting+in_flight"
   std::string redis_host; // as the workers and the exporter reach it, inside the cluster
   int redis_port = 6379;
   std::optional<std::string> redis_url; // as graflowctl itself reaches Redis
