@@ -101,6 +101,51 @@ TEST_CASE("key_prefixes: the command's list, the global flag, $KEY_PREFIX, the p
   CHECK(actions::key_prefixes({"a", "b"}, "global", env, &p) == V{"a", "b"});
 }
 
+TEST_CASE("queue_specs: the command's flags, the global flags, $KEY_PREFIX, the profile's queue or keyPrefix, graflow") {
+  graflow::config::Profile p;
+  p.name = "prod";
+  p.key_prefix = "prof";
+  MapEnv env;
+  using Q = actions::QueueFlags;
+  const auto ids = [](const std::vector<graflow::queues::QueueSpec>& specs) {
+    std::vector<std::string> out;
+    for (const auto& s : specs) {
+      out.push_back(std::string(graflow::queues::layout_name(s.layout)) + ":" + s.id);
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  CHECK(ids(actions::queue_specs({}, {}, env, nullptr)) == V{"graflow:graflow"});
+  CHECK(ids(actions::queue_specs({}, {}, env, &p)) == V{"graflow:prof"});
+  p.queue = graflow::config::QueueSetting{"celery:tasks", "graflow.yaml:7"};
+  CHECK(ids(actions::queue_specs({}, {}, env, &p)) == V{"celery:tasks"}); // the profile's queue: replaces keyPrefix
+  env.set("KEY_PREFIX", "env");
+  CHECK(ids(actions::queue_specs({}, {}, env, &p)) == V{"graflow:env"});
+  CHECK(ids(actions::queue_specs({}, Q{{}, {"rq:mail"}}, env, &p)) == V{"rq:mail"});
+  CHECK(ids(actions::queue_specs({}, Q{{"g"}, {"rq:mail"}}, env, &p)) == V{"graflow:g", "rq:mail"});
+  // The command's own flags beat the global ones; key prefixes first, then --queue in order.
+  CHECK(ids(actions::queue_specs(Q{{"a"}, {"bullmq:x", "sidekiq:y"}}, Q{{"g"}, {"rq:mail"}}, env, &p)) ==
+        V{"graflow:a", "bullmq:x", "sidekiq:y"});
+  CHECK(ids(actions::queue_specs(Q{{}, {"list:jobs"}}, Q{{"g"}, {}}, env, &p)) == V{"list:jobs"});
+
+  const auto usage = [](auto&& f) {
+    try {
+      f();
+    } catch (const graflow::Error& e) {
+      CHECK(e.code() == graflow::Exit::usage);
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  CHECK(usage([&] { (void)actions::queue_specs(Q{{}, {"celery:a", "rq:a"}}, {}, env, &p); }) ==
+        "two queues have the id \"a\" (celery:a and rq:a); give one of them another with id=");
+  CHECK(usage([&] { (void)actions::queue_specs(Q{{"a", "a"}, {}}, {}, env, &p); }) == "key prefix \"a\" is given twice");
+  CHECK(usage([&] { (void)actions::queue_specs(Q{{}, {"kafka:x"}}, {}, env, &p); }).rfind("--queue \"kafka:x\": ", 0) == 0);
+  MapEnv clean;
+  p.queue = graflow::config::QueueSetting{"celery:tasks,colour=red", "graflow.yaml:7"};
+  CHECK(usage([&] { (void)actions::queue_specs({}, {}, clean, &p); }).rfind("graflow.yaml:7: profile prod: queue", 0) == 0);
+}
+
 TEST_CASE("resolve_profile: --profile, defaultProfile, the fallback; --key-prefix/$KEY_PREFIX < -n < --set") {
   const graflow::config::Config config = graflow::config::load_config(std::string(TEST_DATA_DIR) + "/empty.yaml", MapEnv());
   MapEnv env;

@@ -21,7 +21,7 @@ constexpr std::string_view paused_name = "graflow_queue_paused";
 constexpr std::string_view paused_help = "1 if the BullMQ queue is paused (its waiting jobs are not taken), else 0.";
 constexpr std::string_view load_name = "graflow_queue_load";
 constexpr std::string_view load_help =
-    "Tasks waiting plus tasks in flight (in flight counts 0 where the layout records none): what an HPA with "
+    "Tasks waiting plus tasks in flight, for the layouts that record in flight: what an HPA with "
     "scaleOn: waiting+in_flight scales on.";
 constexpr std::string_view up_name = "graflow_redis_up";
 constexpr std::string_view up_help = "1 if this scrape read the queue lengths from Redis, 0 if Redis was "
@@ -40,12 +40,13 @@ std::string series_of(std::string_view name, const queues::QueueSpec& spec) {
   return text::series(name, {{"queue", spec.id}, {"layout", queues::layout_name(spec.layout)}});
 }
 
-// What scaleOn: waiting+in_flight scales on; nothing when a part of it is unknown.
+// What scaleOn: waiting+in_flight scales on, for the layouts that record in flight (for the
+// others the rendered HPA scales on graflow_queue_depth); nothing when a part is unknown.
 std::optional<long long> load_of(const queues::Reading& q) {
-  if (!q.waiting || (!q.in_flight && !q.in_flight_unknown.empty())) {
+  if (!q.waiting || !q.in_flight) {
     return std::nullopt;
   }
-  return *q.waiting + q.in_flight.value_or(0);
+  return *q.waiting + *q.in_flight;
 }
 
 } // namespace
