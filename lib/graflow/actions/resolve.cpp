@@ -44,7 +44,31 @@ config::ResolvedProfile resolve_profile(const config::Config& config, const Reso
   for (const auto& s : in.sets) {
     overrides.push_back({s, "--set"});
   }
-  return config.resolve(name, overrides);
+  auto resolved = config.resolve(name, overrides);
+  set_hpa_metric(resolved.profile);
+  return resolved;
+}
+
+void set_hpa_metric(config::Profile& profile) {
+  using queues::Layout;
+  config::HpaMetric m{"graflow_queue_depth", "key_prefix", profile.key_prefix, "--key-prefix=" + profile.key_prefix};
+  if (profile.queue) {
+    const auto spec = queues::queue_spec_from_yaml(
+        YAML::Node(profile.queue->spec), fmt::format("{}: profile {}: queue", profile.queue->origin, profile.name));
+    if (spec.layout != Layout::graflow) {
+      m = {"graflow_queue_depth", "queue", spec.id, "--queue=" + profile.queue->spec};
+    } else {
+      m = {"graflow_queue_depth", "key_prefix", spec.name, "--key-prefix=" + spec.name};
+    }
+    // Only these layouts record tasks in flight; for the others waiting+in_flight is waiting.
+    const bool in_flight = spec.layout == Layout::celery || spec.layout == Layout::rq ||
+                           spec.layout == Layout::sidekiq || spec.layout == Layout::bullmq ||
+                           (spec.layout == Layout::stream && !spec.group.empty());
+    if (profile.scale_on == "waiting+in_flight" && in_flight) {
+      m.name = "graflow_queue_load";
+    }
+  }
+  profile.hpa_metric = std::move(m);
 }
 
 std::vector<std::string> key_prefixes(const std::vector<std::string>& command_flags, const std::string& key_prefix_flag,

@@ -34,6 +34,10 @@ std::string profile_name(const std::string& profile_flag, const config::Config& 
 config::ResolvedProfile resolve_profile(const config::Config& config, const ResolveInputs& in, const Env& env,
                                         const char* command, const char* fallback = nullptr);
 
+// Fills profile.hpa_metric from its queue and scaleOn (the seed's metric without a queue).
+// A usage Error naming where the profile's queue was set when it is malformed.
+void set_hpa_metric(config::Profile& profile);
+
 // The queue key prefixes to read: the command's own --key-prefix list, else the global
 // --key-prefix, else $KEY_PREFIX, else the profile's keyPrefix (when there is a profile),
 // else "graflow".
