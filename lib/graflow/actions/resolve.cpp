@@ -27,6 +27,10 @@ std::string profile_name(const std::string& profile_flag, const config::Config& 
   return fallback != nullptr ? fallback : "";
 }
 
+namespace {
+queues::QueueSpec profile_queue(const config::Profile& profile);
+} // namespace
+
 config::ResolvedProfile resolve_profile(const config::Config& config, const ResolveInputs& in, const Env& env,
                                         const char* command, const char* fallback) {
   const std::string name = profile_name(in.profile_flag, config, fallback);
@@ -53,8 +57,7 @@ void set_hpa_metric(config::Profile& profile) {
   using queues::Layout;
   config::HpaMetric m{"graflow_queue_depth", "key_prefix", profile.key_prefix, "--key-prefix=" + profile.key_prefix};
   if (profile.queue) {
-    const auto spec = queues::queue_spec_from_yaml(
-        YAML::Node(profile.queue->spec), fmt::format("{}: profile {}: queue", profile.queue->origin, profile.name));
+    const auto spec = profile_queue(profile);
     if (spec.layout != Layout::graflow) {
       m = {"graflow_queue_depth", "queue", spec.id, "--queue=" + profile.queue->spec};
     } else {
@@ -90,6 +93,13 @@ std::vector<std::string> key_prefixes(const std::vector<std::string>& command_fl
 
 namespace {
 
+// A profile's queue: the --queue string, or the map form kept as flow YAML by config/.
+queues::QueueSpec profile_queue(const config::Profile& profile) {
+  const std::string& text = profile.queue->spec;
+  const YAML::Node node = !text.empty() && text.front() == '{' ? YAML::Load(text) : YAML::Node(text);
+  return queues::queue_spec_from_yaml(node, fmt::format("{}: profile {}: queue", profile.queue->origin, profile.name));
+}
+
 std::vector<queues::QueueSpec> specs_of(const QueueFlags& flags) {
   std::vector<queues::QueueSpec> out;
   for (const auto& prefix : flags.key_prefixes) {
@@ -113,9 +123,7 @@ std::vector<queues::QueueSpec> queue_specs(const QueueFlags& command, const Queu
   } else if (const auto v = env.non_empty("KEY_PREFIX")) {
     out = {queues::graflow_queue(*v)};
   } else if (profile != nullptr && profile->queue) {
-    // The same checks as --queue, with messages that name where the profile set it.
-    out = {queues::queue_spec_from_yaml(YAML::Node(profile->queue->spec),
-                                        fmt::format("{}: profile {}: queue", profile->queue->origin, profile->name))};
+    out = {profile_queue(*profile)}; // the same checks as --queue, naming where the profile set it
   } else if (profile != nullptr) {
     out = {queues::graflow_queue(profile->key_prefix)};
   } else {
