@@ -182,3 +182,46 @@ TEST_CASE("profile_name: --profile, then the config's defaultProfile, then the c
   CHECK(actions::profile_name("", empty, "prod") == "prod");
   CHECK(actions::profile_name("", empty, nullptr).empty());
 }
+
+TEST_CASE("a profile's queue: and scaleOn: the HPA's metric and selector, errors with file:line") {
+  using graflow::config::Config;
+  const auto resolve = [](const std::string& yaml) {
+    const Config config = Config::parse(yaml, "graflow.yaml");
+    actions::ResolveInputs in;
+    in.profile_flag = "w";
+    return actions::resolve_profile(config, in, MapEnv(), "render").profile;
+  };
+  const auto seed = resolve("profiles:\n  w:\n    extends: prod\n");
+  CHECK(seed.hpa_metric.name == "graflow_queue_depth");
+  CHECK(seed.hpa_metric.label == "key_prefix");
+  CHECK(seed.hpa_metric.value == "graflow");
+  CHECK(seed.hpa_metric.exporter_flag == "--key-prefix=graflow");
+
+  const auto celery = resolve("profiles:\n  w:\n    extends: prod\n    queue: celery:tasks,id=work\n");
+  CHECK(celery.hpa_metric.name == "graflow_queue_depth");
+  CHECK(celery.hpa_metric.label == "queue");
+  CHECK(celery.hpa_metric.value == "work");
+  CHECK(celery.hpa_metric.exporter_flag == "--queue=celery:tasks,id=work");
+
+  const auto bull = resolve("profiles:\n  w:\n    extends: prod\n    scaleOn: waiting+in_flight\n"
+                            "    queue: {layout: bullmq, name: mail}\n");
+  CHECK(bull.hpa_metric.name == "graflow_queue_load");
+  CHECK(bull.hpa_metric.value == "mail");
+  // A plain list records no in flight: waiting+in_flight is its waiting count.
+  const auto list = resolve("profiles:\n  w:\n    extends: prod\n    scaleOn: waiting+in_flight\n    queue: list:jobs\n");
+  CHECK(list.hpa_metric.name == "graflow_queue_depth");
+
+  const auto message = [&](const std::string& yaml) {
+    try {
+      (void)resolve(yaml);
+    } catch (const graflow::Error& e) {
+      CHECK(e.code() == graflow::Exit::usage);
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  CHECK(message("profiles:\n  w:\n    extends: prod\n    scaleOn: busy\n") ==
+        "graflow.yaml:4: profiles.w.scaleOn: must be waiting or waiting+in_flight, not \"busy\"");
+  CHECK(message("profiles:\n  w:\n    extends: prod\n    queue: kafka:x\n").rfind("graflow.yaml:4: profile w: queue", 0) == 0);
+  CHECK(message("profiles:\n  w:\n    extends: prod\n    queue: {layout: rq}\n").rfind("graflow.yaml:4: profile w: queue", 0) == 0);
+}
