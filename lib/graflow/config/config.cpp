@@ -42,7 +42,6 @@ namespace {
 const Layer& base_layer() {
   static const Layer base = layer_of({
       {"keyPrefix", "graflow"},
-      {"scaleOn", "waiting"},
       {"redis.host", "redis-service"},
       {"redis.port", "6379"},
       {"worker.deployment", "graflow-worker"},
@@ -105,7 +104,9 @@ Profile build_profile(const std::string& name, const Layer& v) {
   if (auto it = v.find("queue"); it != v.end()) {
     p.queue = QueueSetting{it->second.value, it->second.origin.describe()};
   }
-  p.scale_on = v.at("scaleOn").value;
+  if (auto it = v.find("scaleOn"); it != v.end()) {
+    p.scale_on = it->second.value; // unset: waiting (not a base value, so profiles show stays as it was)
+  }
   p.redis_host = v.at("redis.host").value;
   p.redis_port = to_int(v, "redis.port");
   if (auto it = v.find("redis.url"); it != v.end()) {
