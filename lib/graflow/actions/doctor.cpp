@@ -61,11 +61,44 @@ struct Context {
   std::optional<long long> depth;
 };
 
+// The classic wrong-key mistake: an empty <prefix>:queue while a framework's queue of that
+// name exists. A bounded set of EXISTS probes (never KEYS or SCAN); returns the key found
+// and the --queue spec that reads it.
+std::optional<std::pair<std::string, std::string>> other_layout(redis::QueueStore& store, const std::string& prefix) {
+  const std::vector<std::pair<std::string, std::string>> candidates = {{"bull:" + prefix + ":wait", "bullmq:" + prefix},
+                                                                       {"queue:" + prefix, "sidekiq:" + prefix},
+                                                                       {"rq:queue:" + prefix, "rq:" + prefix},
+                                                                       {prefix, "celery:" + prefix}};
+  std::vector<redis::Command> commands = {{"EXISTS", prefix + ":queue"}};
+  for (const auto& c : candidates) {
+    commands.push_back({"EXISTS", c.first});
+  }
+  const auto replies = store.pipeline(commands, "looking for queues of other layouts");
+  if (replies.size() != commands.size() || !replies[0].is_integer() || replies[0].integer != 0) {
+    return std::nullopt;
+  }
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    if (replies[i + 1].is_integer() && replies[i + 1].integer == 1) {
+      return candidates[i];
+    }
+  }
+  return std::nullopt;
+}
+
 Check check_redis(Context& c) {
   const std::string key = c.profile.queue_key();
   try {
     auto store = c.in.connect_redis();
     c.depth = store->lengths({key}).at(0);
+    if (*c.depth == 0) {
+      if (auto other = other_layout(*store, c.profile.key_prefix)) {
+        return warn("redis",
+                    fmt::format("Redis {}: {} does not exist, but {} does: the workers may use another layout",
+                                c.in.redis_endpoint, key, other->first),
+                    fmt::format("name the queue with queue: {} in the profile (or --queue {})", other->second,
+                                other->second));
+      }
+    }
     return ok("redis", fmt::format("Redis {}: {} holds {} tasks", c.in.redis_endpoint, key, *c.depth));
   } catch (const Error& e) {
     return fail("redis", e.what(),
