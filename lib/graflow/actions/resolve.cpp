@@ -31,6 +31,10 @@ namespace {
 queues::QueueSpec profile_queue(const config::Profile& profile);
 } // namespace
 
+queues::QueueSpec profile_queue_spec(const config::Profile& profile) {
+  return profile.queue ? profile_queue(profile) : queues::graflow_queue(profile.key_prefix);
+}
+
 config::ResolvedProfile resolve_profile(const config::Config& config, const ResolveInputs& in, const Env& env,
                                         const char* command, const char* fallback) {
   const std::string name = profile_name(in.profile_flag, config, fallback);

@@ -34,6 +34,10 @@ std::string profile_name(const std::string& profile_flag, const config::Config& 
 config::ResolvedProfile resolve_profile(const config::Config& config, const ResolveInputs& in, const Env& env,
                                         const char* command, const char* fallback = nullptr);
 
+// The profile's queue: its queue: (checked as --queue, naming where it was set), else the
+// graflow layout on its keyPrefix.
+queues::QueueSpec profile_queue_spec(const config::Profile& profile);
+
 // Fills profile.hpa_metric from its queue and scaleOn (the seed's metric without a queue).
 // A usage Error naming where the profile's queue was set when it is malformed.
 void set_hpa_metric(config::Profile& profile);
