@@ -73,6 +73,7 @@ std::unique_ptr<CLI::App> make_app(Globals& g) {
   app.add_option("--request-timeout", g.request_timeout, "timeout of each Kubernetes API request");
   app.add_option("--key-prefix", g.key_prefix, "queue key prefix; the queue is PREFIX:queue (env KEY_PREFIX)")
       ->check(key_prefix_value());
+  app.add_option("--queue", g.queues, "a queue of another layout: LAYOUT:NAME[,option=value...] (repeatable)");
   app.add_option("-o,--output", g.output, "output format")->check(one_of({"text", "json", "yaml"}));
   app.add_flag("-v,--verbose", g.verbosity, "log what graflowctl does on stderr (repeat for more)");
   app.add_flag("--no-color", g.no_color, "no colours (also when NO_COLOR is set)");

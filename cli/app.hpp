@@ -28,6 +28,7 @@ struct Globals {
   actions::RedisFlags redis_flags; // --redis-password-file and the TLS flags
   std::string request_timeout = "30s";
   std::string key_prefix;
+  std::vector<std::string> queues; // --queue LAYOUT:NAME[,option=value...], repeatable
   std::string output = "text";
   int verbosity = 0;
   bool no_color = false;

@@ -74,6 +74,7 @@ actions::Services make_services(const Globals& g, const ProfileUse& use) {
     s.resolved.redis_timeout = g.redis_timeout_ms();
   }
   s.resolved.key_prefix_flag = g.key_prefix;
+  s.resolved.queue_flags = g.queues;
   s.resolved.format = g.format();
   s.resolved.color = g.color();
   return s;

@@ -1,4 +1,4 @@
-// graflowctl exporter [--listen ADDR:PORT] [--key-prefix P]... [--scrape-timeout 1s]
+// graflowctl exporter [--listen ADDR:PORT] [--key-prefix P | --queue SPEC]... [--scrape-timeout 1s]
 #include "app.hpp"
 #include "usage.hpp"
 
@@ -23,6 +23,7 @@ namespace {
 struct ExporterOptions {
   std::string listen = "0.0.0.0:8000";
   std::vector<std::string> prefixes;
+  std::vector<std::string> queues;
   std::string scrape_timeout = "1s";
 };
 
@@ -46,8 +47,14 @@ void run_exporter(Globals& g, const ExporterOptions& opts) {
   o.listen = exporter::parse_listen(opts.listen);
   // Redis only: the exporter reads no profile (its Deployment gets everything by flags).
   const actions::Services services = make_services(g, ProfileUse::redis_only());
-  o.key_prefixes = actions::key_prefixes(opts.prefixes, g.key_prefix, services.env, nullptr);
-  exporter::validate_prefixes(o.key_prefixes);
+  // The key prefixes are checked as before (messages scripts know); queue_specs() checks the rest.
+  if (!opts.prefixes.empty()) {
+    exporter::validate_prefixes(opts.prefixes);
+  }
+  o.queues = actions::queue_specs({opts.prefixes, opts.queues},
+                                  {g.key_prefix.empty() ? std::vector<std::string>{} : std::vector<std::string>{g.key_prefix},
+                                   g.queues},
+                                  services.env, nullptr);
   o.scrape_timeout = parse_duration(opts.scrape_timeout, "--scrape-timeout");
   if (o.scrape_timeout.count() < 10) {
     throw usage_error("--scrape-timeout must be at least 10ms");
@@ -77,6 +84,9 @@ void setup_exporter(CLI::App& app, Globals& g) {
                   "queue key prefix to export (repeatable: all read in one Redis round trip per scrape; "
                   "default: the global --key-prefix, $KEY_PREFIX, graflow)")
       ->check(key_prefix_value());
+  cmd->add_option("--queue", opts->queues,
+                  "queue of another layout to export: LAYOUT:NAME[,option=value...] (repeatable; read in the same "
+                  "round trip)");
   cmd->add_option("--scrape-timeout", opts->scrape_timeout,
                   "longest a scrape waits for Redis before answering graflow_redis_up 0");
   cmd->callback([&g, opts] {

@@ -1,4 +1,4 @@
-// graflowctl queue depth [--key-prefix P]... [--profile NAME] [--watch [--interval 2s]]
+// graflowctl queue depth [--key-prefix P | --queue SPEC]... [--profile NAME] [--watch [--interval 2s]]
 #include "app.hpp"
 #include "usage.hpp"
 
@@ -25,6 +25,9 @@ void setup_queue(CLI::App& app, Globals& g) {
   auto* depth = cmd->add_subcommand("depth", "show the queue depth and the workers the HPA would want");
   depth->add_option("--key-prefix", opts->depth.prefixes, "queue key prefix (repeatable: all read in one round trip)")
       ->check(key_prefix_value());
+  depth->add_option("--queue", opts->depth.queues,
+                    "queue of a layout: LAYOUT:NAME[,option=value...] (graflow, list, zset, stream, celery, rq, "
+                    "sidekiq, bullmq; repeatable)");
   depth->add_option("-p,--profile", opts->profile, "profile whose averageValue, minReplicas and maxReplicas apply");
   depth->add_flag("-w,--watch", opts->depth.watch, "refresh until interrupted");
   auto* interval = depth->add_option("--interval", opts->interval, "refresh interval with --watch");

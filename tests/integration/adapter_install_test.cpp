@@ -40,10 +40,15 @@ TEST_CASE("adapter values: the external rule for graflow_queue_depth") {
   CHECK(v["prometheus"]["port"].as<int>() == 9090);
   CHECK(v["rules"]["default"].as<bool>() == false);
   const auto rule = v["rules"]["external"][0];
-  CHECK(rule["seriesQuery"].as<std::string>() == "graflow_queue_depth{namespace!=\"\",key_prefix!=\"\"}");
+  // The graflow layout's series carry key_prefix, the others queue: the rule keeps both.
+  CHECK(rule["seriesQuery"].as<std::string>() == "graflow_queue_depth{namespace!=\"\"}");
   CHECK(rule["resources"]["overrides"]["namespace"]["resource"].as<std::string>() == "namespace");
   CHECK(rule["name"]["as"].as<std::string>() == "graflow_queue_depth");
-  CHECK(rule["metricsQuery"].as<std::string>() == "max(<<.Series>>{<<.LabelMatchers>>}) by (key_prefix)");
+  CHECK(rule["metricsQuery"].as<std::string>() == "max(<<.Series>>{<<.LabelMatchers>>}) by (key_prefix, queue)");
+  const auto load = v["rules"]["external"][1];
+  CHECK(load["seriesQuery"].as<std::string>() == "graflow_queue_load{namespace!=\"\"}");
+  CHECK(load["name"]["as"].as<std::string>() == "graflow_queue_load");
+  CHECK(load["metricsQuery"].as<std::string>() == "max(<<.Series>>{<<.LabelMatchers>>}) by (key_prefix, queue)");
 
   auto defaults = graflowctl({"adapter", "values", "--default-rules"});
   CHECK(YAML::Load(defaults.out)["rules"]["default"].as<bool>());
@@ -118,5 +123,5 @@ TEST_CASE("--dry-run prints the commands and values and runs nothing") {
   CHECK_FALSE(std::filesystem::exists(rec / "calls"));
   CHECK(r.out.find("helm upgrade --install prometheus-adapter prometheus-community/prometheus-adapter --namespace "
                    "monitoring --create-namespace -f VALUES.yaml --wait --version 4.11.0") != std::string::npos);
-  CHECK(r.out.find("metricsQuery: 'max(<<.Series>>{<<.LabelMatchers>>}) by (key_prefix)'") != std::string::npos);
+  CHECK(r.out.find("metricsQuery: 'max(<<.Series>>{<<.LabelMatchers>>}) by (key_prefix, queue)'") != std::string::npos);
 }

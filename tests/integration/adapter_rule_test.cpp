@@ -21,6 +21,7 @@
 #include <chrono>
 #include <csignal>
 #include <map>
+#include <optional>
 #include <string>
 
 using namespace graflow::testing;
@@ -35,14 +36,22 @@ struct Rule {
   std::string exposed_name;    // the external metric name the adapter serves
 };
 
-Rule adapter_rule() {
+// The rule that serves the external metric `name`.
+Rule adapter_rule(const std::string& name = "graflow_queue_depth") {
   const Result values = graflowctl({"adapter", "values"});
   REQUIRE_MESSAGE(values.code == 0, values.err);
   const YAML::Node doc = YAML::Load(values.out);
   const YAML::Node rules = doc["rules"]["external"];
   REQUIRE(rules.IsSequence());
-  REQUIRE(rules.size() == 1);
-  const YAML::Node rule = rules[0];
+  std::optional<std::size_t> index;
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    if (rules[i]["name"]["as"].as<std::string>() == name) {
+      REQUIRE_MESSAGE(!index, "two rules serve " << name);
+      index = i;
+    }
+  }
+  REQUIRE_MESSAGE(index, "no rule serves " << name);
+  const YAML::Node rule = rules[*index];
   Rule r;
   r.series_query = rule["seriesQuery"].as<std::string>();
   r.metrics_query = rule["metricsQuery"].as<std::string>();
@@ -61,8 +70,8 @@ struct HpaMetric {
   std::map<std::string, std::string> match_labels; // sorted by key, as the adapter sees them
 };
 
-HpaMetric rendered_hpa_metric() {
-  const Result rendered = graflowctl({"render", "-p", "prod"});
+HpaMetric rendered_hpa_metric(const std::vector<std::string>& args = {"render", "-p", "prod"}) {
+  const Result rendered = graflowctl(args);
   REQUIRE_MESSAGE(rendered.code == 0, rendered.err);
   for (const YAML::Node& doc : YAML::LoadAll(rendered.out)) {
     if (!doc["kind"] || doc["kind"].as<std::string>() != "HorizontalPodAutoscaler") {
@@ -131,7 +140,7 @@ TEST_CASE("the adapter rule, expanded as prometheus-adapter does, is the queue d
 
   const std::string query = expand(rule, series, "workers", metric);
   INFO("expanded metricsQuery: " << query);
-  CHECK(query == "max(graflow_queue_depth{key_prefix=\"graflow\",namespace=\"workers\"}) by (key_prefix)");
+  CHECK(query == "max(graflow_queue_depth{key_prefix=\"graflow\",namespace=\"workers\"}) by (key_prefix, queue)");
 
   // One sample, the depth of this queue alone: not summed over the two exporters, not
   // mixed with the other queue.
@@ -154,4 +163,46 @@ TEST_CASE("the adapter rule, expanded as prometheus-adapter does, is the queue d
 
   // An HPA in another namespace gets nothing from these series.
   CHECK(prometheus.query(expand(rule, series, "elsewhere", metric)).empty());
+}
+
+TEST_CASE("a BullMQ queue with scaleOn: waiting+in_flight: render, the exporter and the adapter rule agree") {
+  TempDir dir;
+  write_text(dir / "graflow.yaml", "profiles:\n"
+                                   "  mail:\n"
+                                   "    extends: prod\n"
+                                   "    queue: bullmq:mail\n"
+                                   "    scaleOn: waiting+in_flight\n");
+  const HpaMetric metric = rendered_hpa_metric({"--config", (dir / "graflow.yaml").string(), "render", "-p", "mail"});
+  CHECK(metric.name == "graflow_queue_load");
+  CHECK(metric.match_labels == std::map<std::string, std::string>{{"queue", "mail"}});
+  const Rule rule = adapter_rule(metric.name);
+
+  RedisServer redis;
+  redis.push("graflow:queue", 3);      // a graflow-layout queue beside it, in the same exporter
+  redis.push("bull:mail:wait", 6);     // waiting
+  redis.push("bull:mail:active", 2);   // in flight
+  const std::vector<std::string> args = {"--redis-url", redis.url(), "--key-prefix", "graflow", "--queue",
+                                         "bullmq:mail"};
+  ExporterProcess first(args);
+  ExporterProcess second(args);
+  PrometheusServer prometheus({first.target(), second.target()}, in_namespace("workers"));
+  prometheus.wait_for("graflow_queue_load{queue=\"mail\"}", [](const json& r) { return r.size() == 2; });
+  const json found = prometheus.query(rule.series_query);
+  REQUIRE(found.size() == 2); // only the BullMQ queue has a load series: the graflow layout records no in flight
+  const std::string series = found[0]["metric"]["__name__"].get<std::string>();
+  CHECK(series == "graflow_queue_load");
+  const std::string query = expand(rule, series, "workers", metric);
+  CHECK(query == "max(graflow_queue_load{namespace=\"workers\",queue=\"mail\"}) by (key_prefix, queue)");
+  json result = prometheus.wait_for(query, one_value(8)); // 6 waiting + 2 in flight, not doubled
+  CHECK(result[0]["metric"]["queue"] == "mail");
+  redis.command({"LPOP", "bull:mail:wait", "6"});          // the queue is empty, two tasks still running
+  prometheus.wait_for(query, one_value(2));
+
+  // The same queue's waiting count through the depth rule, selected by queue=.
+  const Rule depth_rule = adapter_rule("graflow_queue_depth");
+  HpaMetric depth_metric = metric;
+  depth_metric.name = "graflow_queue_depth";
+  const std::string depth_query = expand(depth_rule, "graflow_queue_depth", "workers", depth_metric);
+  CHECK(depth_query == "max(graflow_queue_depth{namespace=\"workers\",queue=\"mail\"}) by (key_prefix, queue)");
+  prometheus.wait_for(depth_query, one_value(0));
 }

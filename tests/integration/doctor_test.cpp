@@ -57,6 +57,14 @@ TEST_CASE("doctor: a healthy pipeline, then each link broken on its own") {
     CHECK(r.code == 1);
     CHECK(statuses(r).at("hpa") == "fail");
   }
+  SUBCASE("the workers use another layout: graflow:queue is missing, bull:graflow:wait is not") {
+    p.redis.command({"DEL", "graflow:queue"});
+    p.redis.push("bull:graflow:wait", 4);
+    auto r = p.doctor();
+    CHECK(has(r.out, "! Redis " ));
+    CHECK(has(r.out, "graflow:queue does not exist, but bull:graflow:wait does: the workers may use another layout"));
+    CHECK(has(r.out, "  hint: name the queue with queue: bullmq:graflow in the profile (or --queue bullmq:graflow)"));
+  }
   SUBCASE("the HPA sees a different number than the queue") {
     p.set_hpa_status("True", "1");
     auto r = p.doctor({"-o", "json"});

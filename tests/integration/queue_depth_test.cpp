@@ -29,7 +29,8 @@ TEST_CASE("depth of a real queue, text and json, with desired workers") {
   auto j = graflowctl({"queue", "depth", "--redis-url", redis.url(), "--profile", "prod", "-o", "json"});
   REQUIRE(j.code == 0);
   CHECK(json::parse(j.out) ==
-        json::parse(R"({"queues":[{"key_prefix":"graflow","key":"graflow:queue","depth":100,"desired_workers":10}]})"));
+        json::parse(R"({"queues":[{"queue":"graflow","layout":"graflow","key_prefix":"graflow","key":"graflow:queue",
+                    "depth":100,"in_flight":null,"oldest_age_seconds":null,"desired_workers":10}]})"));
 
   auto dev = graflowctl({"queue", "depth", "--redis-url", redis.url(), "-p", "dev"});
   CHECK(dev.out == "KEY PREFIX   KEY             DEPTH   DESIRED WORKERS\ngraflow      graflow:queue   100     5\n");
@@ -203,4 +204,51 @@ TEST_CASE("--watch refreshes until Ctrl-C and survives Redis going away") {
   while (std::getline(lines, line)) {
     CHECK(json::parse(line).contains("queues"));
   }
+}
+
+TEST_CASE("--queue: other layouts beside --key-prefix, in one table, JSON with the documented keys") {
+  RedisServer redis;
+  redis.push("graflow:queue", 2);
+  redis.push("jobs", 3);
+  redis.command({"HSET", "bull:mail:meta", "paused", "1"});
+  redis.push("bull:mail:wait", 4);
+  auto j = graflowctl({"queue", "depth", "--redis-url", redis.url(), "--key-prefix", "graflow", "--queue", "list:jobs",
+                       "--queue", "bullmq:mail", "-p", "dev", "-o", "json"});
+  REQUIRE(j.code == 0);
+  const json doc = json::parse(j.out);
+  REQUIRE(doc["queues"].size() == 3);
+  CHECK(doc["queues"][0]["key_prefix"] == "graflow");
+  CHECK(doc["queues"][0]["depth"] == 2);
+  CHECK(doc["queues"][1] == json::parse(R"({"queue":"jobs","layout":"list","key":"jobs","depth":3,"in_flight":null,
+                                            "oldest_age_seconds":null,"desired_workers":1})"));
+  CHECK(!doc["queues"][1].contains("key_prefix"));
+  CHECK(doc["queues"][2]["layout"] == "bullmq");
+  CHECK(doc["queues"][2]["key"] == "bull:mail:wait");
+  CHECK(doc["queues"][2]["depth"] == 4);
+  CHECK(doc["queues"][2]["in_flight"] == 0);
+  CHECK(doc["queues"][2]["paused"] == true); // paused, not empty: its jobs stay in wait
+
+  auto t = graflowctl({"queue", "depth", "--redis-url", redis.url(), "--queue", "list:jobs", "--queue", "bullmq:mail"});
+  REQUIRE(t.code == 0);
+  CHECK(t.out.rfind("QUEUE   LAYOUT   KEY              WAITING   IN FLIGHT   OLDEST AGE   PAUSED\n", 0) == 0);
+  CHECK(t.out.find("\njobs    list     jobs             3         -           -            -\n") != std::string::npos);
+}
+
+TEST_CASE("a queue whose waiting count is unknown: what was read is printed, then exit 1") {
+  RedisServer redis;
+  redis.command({"XADD", "events", "*", "a", "1"});
+  auto r = graflowctl({"queue", "depth", "--redis-url", redis.url(), "--queue", "list:jobs", "--queue",
+                       "stream:events,group=nobody", "-o", "json"});
+  CHECK(r.code == 1);
+  const json doc = json::parse(r.out);
+  REQUIRE(doc["queues"].size() == 2);
+  CHECK(doc["queues"][0]["depth"] == 0);
+  CHECK(doc["queues"][1]["depth"].is_null());
+  CHECK(r.err.rfind("graflowctl: error: queue events (stream events): the number of waiting tasks is unknown: ", 0) == 0);
+}
+
+TEST_CASE("a malformed --queue is a usage error naming it") {
+  auto r = graflowctl({"queue", "depth", "--queue", "kafka:x"});
+  CHECK(r.code == 2);
+  CHECK(r.err.rfind("graflowctl: error: --queue \"kafka:x\": ", 0) == 0);
 }

@@ -101,6 +101,51 @@ TEST_CASE("key_prefixes: the command's list, the global flag, $KEY_PREFIX, the p
   CHECK(actions::key_prefixes({"a", "b"}, "global", env, &p) == V{"a", "b"});
 }
 
+TEST_CASE("queue_specs: the command's flags, the global flags, $KEY_PREFIX, the profile's queue or keyPrefix, graflow") {
+  graflow::config::Profile p;
+  p.name = "prod";
+  p.key_prefix = "prof";
+  MapEnv env;
+  using Q = actions::QueueFlags;
+  const auto ids = [](const std::vector<graflow::queues::QueueSpec>& specs) {
+    std::vector<std::string> out;
+    for (const auto& s : specs) {
+      out.push_back(std::string(graflow::queues::layout_name(s.layout)) + ":" + s.id);
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  CHECK(ids(actions::queue_specs({}, {}, env, nullptr)) == V{"graflow:graflow"});
+  CHECK(ids(actions::queue_specs({}, {}, env, &p)) == V{"graflow:prof"});
+  p.queue = graflow::config::QueueSetting{"celery:tasks", "graflow.yaml:7"};
+  CHECK(ids(actions::queue_specs({}, {}, env, &p)) == V{"celery:tasks"}); // the profile's queue: replaces keyPrefix
+  env.set("KEY_PREFIX", "env");
+  CHECK(ids(actions::queue_specs({}, {}, env, &p)) == V{"graflow:env"});
+  CHECK(ids(actions::queue_specs({}, Q{{}, {"rq:mail"}}, env, &p)) == V{"rq:mail"});
+  CHECK(ids(actions::queue_specs({}, Q{{"g"}, {"rq:mail"}}, env, &p)) == V{"graflow:g", "rq:mail"});
+  // The command's own flags beat the global ones; key prefixes first, then --queue in order.
+  CHECK(ids(actions::queue_specs(Q{{"a"}, {"bullmq:x", "sidekiq:y"}}, Q{{"g"}, {"rq:mail"}}, env, &p)) ==
+        V{"graflow:a", "bullmq:x", "sidekiq:y"});
+  CHECK(ids(actions::queue_specs(Q{{}, {"list:jobs"}}, Q{{"g"}, {}}, env, &p)) == V{"list:jobs"});
+
+  const auto usage = [](auto&& f) {
+    try {
+      f();
+    } catch (const graflow::Error& e) {
+      CHECK(e.code() == graflow::Exit::usage);
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  CHECK(usage([&] { (void)actions::queue_specs(Q{{}, {"celery:a", "rq:a"}}, {}, env, &p); }) ==
+        "two queues have the id \"a\" (celery:a and rq:a); give one of them another with id=");
+  CHECK(usage([&] { (void)actions::queue_specs(Q{{"a", "a"}, {}}, {}, env, &p); }) == "key prefix \"a\" is given twice");
+  CHECK(usage([&] { (void)actions::queue_specs(Q{{}, {"kafka:x"}}, {}, env, &p); }).rfind("--queue \"kafka:x\": ", 0) == 0);
+  MapEnv clean;
+  p.queue = graflow::config::QueueSetting{"celery:tasks,colour=red", "graflow.yaml:7"};
+  CHECK(usage([&] { (void)actions::queue_specs({}, {}, clean, &p); }).rfind("graflow.yaml:7: profile prod: queue", 0) == 0);
+}
+
 TEST_CASE("resolve_profile: --profile, defaultProfile, the fallback; --key-prefix/$KEY_PREFIX < -n < --set") {
   const graflow::config::Config config = graflow::config::load_config(std::string(TEST_DATA_DIR) + "/empty.yaml", MapEnv());
   MapEnv env;
@@ -136,4 +181,47 @@ TEST_CASE("profile_name: --profile, then the config's defaultProfile, then the c
   const auto empty = graflow::config::load_config(std::string(TEST_DATA_DIR) + "/empty.yaml", MapEnv());
   CHECK(actions::profile_name("", empty, "prod") == "prod");
   CHECK(actions::profile_name("", empty, nullptr).empty());
+}
+
+TEST_CASE("a profile's queue: and scaleOn: the HPA's metric and selector, errors with file:line") {
+  using graflow::config::Config;
+  const auto resolve = [](const std::string& yaml) {
+    const Config config = Config::parse(yaml, "graflow.yaml");
+    actions::ResolveInputs in;
+    in.profile_flag = "w";
+    return actions::resolve_profile(config, in, MapEnv(), "render").profile;
+  };
+  const auto seed = resolve("profiles:\n  w:\n    extends: prod\n");
+  CHECK(seed.hpa_metric.name == "graflow_queue_depth");
+  CHECK(seed.hpa_metric.label == "key_prefix");
+  CHECK(seed.hpa_metric.value == "graflow");
+  CHECK(seed.hpa_metric.exporter_flag == "--key-prefix=graflow");
+
+  const auto celery = resolve("profiles:\n  w:\n    extends: prod\n    queue: celery:tasks,id=work\n");
+  CHECK(celery.hpa_metric.name == "graflow_queue_depth");
+  CHECK(celery.hpa_metric.label == "queue");
+  CHECK(celery.hpa_metric.value == "work");
+  CHECK(celery.hpa_metric.exporter_flag == "--queue=celery:tasks,id=work");
+
+  const auto bull = resolve("profiles:\n  w:\n    extends: prod\n    scaleOn: waiting+in_flight\n"
+                            "    queue: {layout: bullmq, name: mail}\n");
+  CHECK(bull.hpa_metric.name == "graflow_queue_load");
+  CHECK(bull.hpa_metric.value == "mail");
+  // A plain list records no in flight: waiting+in_flight is its waiting count.
+  const auto list = resolve("profiles:\n  w:\n    extends: prod\n    scaleOn: waiting+in_flight\n    queue: list:jobs\n");
+  CHECK(list.hpa_metric.name == "graflow_queue_depth");
+
+  const auto message = [&](const std::string& yaml) {
+    try {
+      (void)resolve(yaml);
+    } catch (const graflow::Error& e) {
+      CHECK(e.code() == graflow::Exit::usage);
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  CHECK(message("profiles:\n  w:\n    extends: prod\n    scaleOn: busy\n") ==
+        "graflow.yaml:4: profiles.w.scaleOn: must be waiting or waiting+in_flight, not \"busy\"");
+  CHECK(message("profiles:\n  w:\n    extends: prod\n    queue: kafka:x\n").rfind("graflow.yaml:4: profile w: queue", 0) == 0);
+  CHECK(message("profiles:\n  w:\n    extends: prod\n    queue: {layout: rq}\n").rfind("graflow.yaml:4: profile w: queue", 0) == 0);
 }

@@ -15,7 +15,7 @@ namespace {
 Collector::Options options(std::vector<std::string> prefixes, std::chrono::milliseconds timeout = 1000ms,
                            std::chrono::milliseconds reconnect = 0ms) {
   Collector::Options o;
-  o.key_prefixes = std::move(prefixes);
+  o.queues = graflow::testing::graflow_queues(prefixes);
   o.redis_endpoint = "fake:6379";
   o.timeout = timeout;
   o.reconnect_interval = reconnect;
@@ -31,7 +31,7 @@ TEST_CASE("one lengths() call per reading, for every prefix's <prefix>:queue in 
   const auto r = collector.read();
   CHECK(r->redis_up);
   CHECK(r->error.empty());
-  CHECK(r->depths == std::vector<long long>{3, 250, 0});
+  CHECK(graflow::testing::depths(*r) == std::vector<long long>{3, 250, 0});
   REQUIRE(redis->requests.size() == 1);
   CHECK(redis->requests[0] == std::vector<std::string>{"a:queue", "b:queue", "missing:queue"});
   CHECK(redis->connects == 1);
@@ -41,12 +41,12 @@ TEST_CASE("every read after the last one finished goes to Redis again: never a s
   auto redis = std::make_shared<FakeRedis>();
   redis->lists = {{"q:queue", 1}};
   Collector collector(options({"q"}), fake_connect(redis));
-  CHECK(collector.read()->depths == std::vector<long long>{1});
+  CHECK(graflow::testing::depths(*collector.read()) == std::vector<long long>{1});
   {
     std::lock_guard lock(redis->mutex);
     redis->lists["q:queue"] = 2;
   }
-  CHECK(collector.read()->depths == std::vector<long long>{2});
+  CHECK(graflow::testing::depths(*collector.read()) == std::vector<long long>{2});
   CHECK(redis->request_count() == 2);
   CHECK(redis->connects == 1); // the connection is kept
   CHECK(collector.round_trips() == 2);
@@ -61,7 +61,7 @@ TEST_CASE("a failed request reports Redis down, drops the connection and reconne
   redis->fail_requests = "lost the connection to Redis at fake:6379 while reading queue lengths: EOF";
   auto down = collector.read();
   CHECK_FALSE(down->redis_up);
-  CHECK(down->depths.empty());
+  CHECK(down->queues.empty());
   CHECK(down->error == "lost the connection to Redis at fake:6379 while reading queue lengths: EOF");
 
   redis->fail_requests.clear();
@@ -74,7 +74,7 @@ TEST_CASE("a failed request reports Redis down, drops the connection and reconne
   redis->refuse_connections = false;
   const auto back = collector.read();
   CHECK(back->redis_up);
-  CHECK(back->depths == std::vector<long long>{5});
+  CHECK(graflow::testing::depths(*back) == std::vector<long long>{5});
   CHECK(redis->connects == 3);
 }
 
@@ -106,7 +106,7 @@ TEST_CASE("a slow Redis costs a read at most the timeout, and reports Redis down
   const auto r = collector.read();
   const auto took = std::chrono::steady_clock::now() - start;
   CHECK_FALSE(r->redis_up);
-  CHECK(r->depths.empty());
+  CHECK(r->queues.empty());
   CHECK(r->error == "Redis at fake:6379 did not answer within 150ms");
   CHECK(took >= 140ms);
   CHECK(took < 600ms);
@@ -138,7 +138,7 @@ TEST_CASE("single flight: concurrent reads share the round trip in flight") {
   redis->set_hold(false);
   const auto shared = first.get();
   CHECK(shared->redis_up);
-  CHECK(shared->depths == std::vector<long long>{42});
+  CHECK(graflow::testing::depths(*shared) == std::vector<long long>{42});
   for (auto& f : others) {
     CHECK(f.get() == shared); // the very same reading
   }
@@ -174,7 +174,7 @@ TEST_CASE("after shutdown(), a round trip that finishes within the grace still c
   redis->set_hold(false);
   const auto r = waiting.get();
   CHECK(r->redis_up);
-  CHECK(r->depths == std::vector<long long>{4});
+  CHECK(graflow::testing::depths(*r) == std::vector<long long>{4});
 }
 
 TEST_CASE("destroying the collector while Redis hangs does not wait for Redis") {

@@ -3,6 +3,7 @@
 // map, with switches to fail, to refuse connections and to hold a request until released.
 #include "graflow/core/error.hpp"
 #include "graflow/exporter/collector.hpp"
+#include "graflow/queues/spec.hpp"
 
 #include <condition_variable>
 #include <map>
@@ -44,7 +45,9 @@ class FakeStore final : public redis::QueueStore {
 public:
   explicit FakeStore(std::shared_ptr<FakeRedis> redis) : redis_(std::move(redis)) {}
 
-  // Only the lengths() shorthand is faked; the collector uses nothing else.
+  // Only the lengths() shorthand is faked: the collector uses nothing else while every queue
+  // is of the graflow layout (queues::read_all). Other layouts are tested against a real
+  // redis-server (tests/integration/exporter_layouts_test.cpp), never a fake of Redis.
   std::vector<redis::Reply> pipeline(const std::vector<redis::Command>& /*commands*/, const char* doing) override {
     throw failure(std::string("FakeStore cannot pipeline arbitrary commands (") + doing + ")");
   }
@@ -71,6 +74,24 @@ public:
 private:
   std::shared_ptr<FakeRedis> redis_;
 };
+
+// The seed's queues (graflow layout) for these key prefixes.
+inline std::vector<queues::QueueSpec> graflow_queues(const std::vector<std::string>& prefixes) {
+  std::vector<queues::QueueSpec> out;
+  for (const auto& p : prefixes) {
+    out.push_back(queues::graflow_queue(p));
+  }
+  return out;
+}
+
+// The waiting counts of a reading, in order (-1 where unknown).
+inline std::vector<long long> depths(const exporter::Reading& reading) {
+  std::vector<long long> out;
+  for (const auto& q : reading.queues) {
+    out.push_back(q.waiting.value_or(-1));
+  }
+  return out;
+}
 
 inline exporter::Collector::Connect fake_connect(const std::shared_ptr<FakeRedis>& redis) {
   return [redis]() -> std::unique_ptr<redis::QueueStore> {

@@ -21,14 +21,14 @@ struct Fixture {
   std::shared_ptr<FakeRedis> redis = std::make_shared<FakeRedis>();
   Collector collector{[] {
                         Collector::Options o;
-                        o.key_prefixes = {"graflow"};
+                        o.queues = graflow::testing::graflow_queues({"graflow"});
                         o.redis_endpoint = "fake:6379";
                         o.timeout = std::chrono::milliseconds(500);
                         o.reconnect_interval = std::chrono::milliseconds(0);
                         return o;
                       }(),
                       fake_connect(redis)};
-  Handler handler{collector, MetricsPage({"graflow"}, "0.1.0")};
+  Handler handler{collector, MetricsPage(graflow::testing::graflow_queues({"graflow"}), "0.1.0")};
 
   ServerResponse get(const std::string& path, const std::string& method = "GET") {
     return handler.handle(ServerRequest{method, path, {}});

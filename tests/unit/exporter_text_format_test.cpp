@@ -1,5 +1,6 @@
 #include "graflow/exporter/metrics.hpp"
 #include "graflow/exporter/text_format.hpp"
+#include "graflow/queues/spec.hpp"
 
 #include <cmath>
 #include <doctest/doctest.h>
@@ -39,10 +40,26 @@ std::vector<std::string> samples(const std::string& page, const std::string& nam
   return out;
 }
 
-Reading up(std::vector<long long> depths) {
+std::vector<graflow::queues::QueueSpec> prefixes(const std::vector<std::string>& names) {
+  std::vector<graflow::queues::QueueSpec> out;
+  for (const auto& n : names) {
+    out.push_back(graflow::queues::graflow_queue(n));
+  }
+  return out;
+}
+
+graflow::queues::Reading waiting(long long n) {
+  graflow::queues::Reading q;
+  q.waiting = n;
+  return q;
+}
+
+Reading up(const std::vector<long long>& depths) {
   Reading r;
   r.redis_up = true;
-  r.depths = std::move(depths);
+  for (const long long d : depths) {
+    r.queues.push_back(waiting(d));
+  }
   r.duration = std::chrono::microseconds(1500);
   return r;
 }
@@ -87,7 +104,7 @@ TEST_CASE("sample values: integers, shortest round-tripping doubles, NaN and inf
 }
 
 TEST_CASE("the page while Redis answers: every prefix, with HELP and TYPE for every family") {
-  const MetricsPage page({"graflow", "tenant-b", "missing"}, "1.2.3");
+  const MetricsPage page(prefixes({"graflow", "tenant-b", "missing"}), "1.2.3");
   std::string out;
   page.render(out, up({12, 0, 0}), 4);
   CHECK(out.size() <= page.size_hint());
@@ -120,7 +137,7 @@ TEST_CASE("the page while Redis answers: every prefix, with HELP and TYPE for ev
 }
 
 TEST_CASE("the page while Redis is away: graflow_redis_up 0 and no depth sample at all") {
-  const MetricsPage page({"graflow", "other"}, "1.2.3");
+  const MetricsPage page(prefixes({"graflow", "other"}), "1.2.3");
   Reading down;
   down.error = "cannot reach Redis at 127.0.0.1:1: connection refused";
   down.duration = std::chrono::milliseconds(1000);
@@ -135,17 +152,61 @@ TEST_CASE("the page while Redis is away: graflow_redis_up 0 and no depth sample 
         std::vector<std::string>{"graflow_exporter_scrape_errors_total 1"});
   // A reading that says "down" never shows depths, even if it carries some.
   Reading inconsistent = down;
-  inconsistent.depths = {5, 6};
+  inconsistent.queues = {waiting(5), waiting(6)};
   out.clear();
   page.render(out, inconsistent, 1);
   CHECK(samples(out, "graflow_queue_depth").empty());
 }
 
 TEST_CASE("prefixes that need escaping end up escaped in the label") {
-  const MetricsPage page({"we\"ird\\pre\nfix"}, "v\"1");
+  const MetricsPage page(prefixes({"we\"ird\\pre\nfix"}), "v\"1");
   std::string out;
   page.render(out, up({7}), 0);
   CHECK(samples(out, "graflow_queue_depth") ==
         std::vector<std::string>{R"(graflow_queue_depth{key_prefix="we\"ird\\pre\nfix"} 7)"});
   CHECK(samples(out, "graflow_build_info") == std::vector<std::string>{R"(graflow_build_info{version="v\"1"} 1)"});
+}
+
+TEST_CASE("queues of other layouts: queue and layout labels, and only what is known") {
+  namespace q = graflow::queues;
+  const MetricsPage page({q::graflow_queue("graflow"), q::parse_queue_spec("celery:tasks"),
+                          q::parse_queue_spec("bullmq:mail,id=mail-q"), q::parse_queue_spec("stream:ev,group=g")},
+                         "1.2.3");
+  Reading r = up({});
+  r.queues.push_back(waiting(4)); // graflow: waiting only
+  q::Reading celery = waiting(10);
+  celery.in_flight = 3;
+  r.queues.push_back(celery);
+  q::Reading bull = waiting(2);
+  bull.in_flight = 1;
+  bull.oldest_age_seconds = 12.5;
+  bull.paused = true;
+  r.queues.push_back(bull);
+  q::Reading stream; // lag unknown: no depth sample, never a 0
+  stream.waiting_unknown = "the group's lag is null";
+  stream.in_flight = 7;
+  r.queues.push_back(stream);
+  std::string out;
+  page.render(out, r, 0);
+  CHECK(out.size() <= page.size_hint());
+  CHECK(samples(out, "graflow_queue_depth") ==
+        std::vector<std::string>{R"(graflow_queue_depth{key_prefix="graflow"} 4)",
+                                 R"(graflow_queue_depth{queue="tasks",layout="celery"} 10)",
+                                 R"(graflow_queue_depth{queue="mail-q",layout="bullmq"} 2)"});
+  CHECK(samples(out, "graflow_queue_in_flight") ==
+        std::vector<std::string>{R"(graflow_queue_in_flight{queue="tasks",layout="celery"} 3)",
+                                 R"(graflow_queue_in_flight{queue="mail-q",layout="bullmq"} 1)",
+                                 R"(graflow_queue_in_flight{queue="ev",layout="stream"} 7)"});
+  CHECK(samples(out, "graflow_queue_load") ==
+        std::vector<std::string>{R"(graflow_queue_load{queue="tasks",layout="celery"} 13)",
+                                 R"(graflow_queue_load{queue="mail-q",layout="bullmq"} 3)"});
+  CHECK(samples(out, "graflow_queue_oldest_age_seconds") ==
+        std::vector<std::string>{R"(graflow_queue_oldest_age_seconds{queue="mail-q",layout="bullmq"} 12.5)"});
+  CHECK(samples(out, "graflow_queue_paused") ==
+        std::vector<std::string>{R"(graflow_queue_paused{queue="mail-q",layout="bullmq"} 1)"});
+  for (const auto* name : {"graflow_queue_in_flight", "graflow_queue_load", "graflow_queue_oldest_age_seconds",
+                           "graflow_queue_paused"}) {
+    CAPTURE(name);
+    CHECK(out.find(std::string("# TYPE ") + name + " gauge\n") != std::string::npos);
+  }
 }

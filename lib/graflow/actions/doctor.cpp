@@ -63,6 +63,30 @@ struct Context {
   std::optional<long long> depth;
 };
 
+// The classic wrong-key mistake: an empty <prefix>:queue while a framework's queue of that
+// name exists. A bounded set of EXISTS probes (never KEYS or SCAN); returns the key found
+// and the --queue spec that reads it.
+std::optional<std::pair<std::string, std::string>> other_layout(redis::QueueStore& store, const std::string& prefix) {
+  const std::vector<std::pair<std::string, std::string>> candidates = {{"bull:" + prefix + ":wait", "bullmq:" + prefix},
+                                                                       {"queue:" + prefix, "sidekiq:" + prefix},
+                                                                       {"rq:queue:" + prefix, "rq:" + prefix},
+                                                                       {prefix, "celery:" + prefix}};
+  std::vector<redis::Command> commands = {{"EXISTS", prefix + ":queue"}};
+  for (const auto& c : candidates) {
+    commands.push_back({"EXISTS", c.first});
+  }
+  const auto replies = store.pipeline(commands, "looking for queues of other layouts");
+  if (replies.size() != commands.size() || !replies[0].is_integer() || replies[0].integer != 0) {
+    return std::nullopt;
+  }
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    if (replies[i + 1].is_integer() && replies[i + 1].integer == 1) {
+      return candidates[i];
+    }
+  }
+  return std::nullopt;
+}
+
 Check check_redis(Context& c) {
   const std::string key = c.profile.queue_key();
   try {
@@ -70,8 +94,17 @@ Check check_redis(Context& c) {
     c.depth = store->lengths({key}).at(0);
     const auto tls = store->tls_info();
     // store->endpoint(): for Sentinel, the master it confirmed ("master M at h:p (via sentinels ...)").
-    const std::string message =
-        fmt::format("Redis {} ({}): {} holds {} tasks", store->endpoint(), redis_mode(tls), key, *c.depth);
+    const std::string where = fmt::format("Redis {} ({})", store->endpoint(), redis_mode(tls));
+    if (*c.depth == 0) {
+      if (auto other = other_layout(*store, c.profile.key_prefix)) {
+        return warn("redis",
+                    fmt::format("{}: {} does not exist, but {} does: the workers may use another layout", where,
+                                key, other->first),
+                    fmt::format("name the queue with queue: {} in the profile (or --queue {})", other->second,
+                                other->second));
+      }
+    }
+    const std::string message = fmt::format("{}: {} holds {} tasks", where, key, *c.depth);
     if (tls && !tls->verified) {
       return warn("redis", message,
                   "--redis-insecure-skip-tls-verify accepts any certificate: give the server's CA with "

@@ -5,26 +5,45 @@
 #include "graflow/core/error.hpp"
 #include "graflow/core/signals.hpp"
 #include "graflow/core/table.hpp"
+#include "graflow/queues/read.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <fmt/format.h>
 #include <ostream>
 
 namespace graflow::actions {
 
-std::vector<QueueReading> read_queues(redis::QueueStore& store, const std::vector<std::string>& prefixes,
-                                      const config::Profile* profile) {
-  std::vector<std::string> keys;
-  keys.reserve(prefixes.size());
-  for (const auto& p : prefixes) {
-    keys.push_back(p + ":queue");
+std::optional<long long> scale_value(const queues::Reading& reading, const config::Profile& profile) {
+  if (!reading.waiting) {
+    return std::nullopt;
   }
-  const std::vector<long long> depths = store.lengths(keys);
+  if (profile.scale_on != "waiting+in_flight") {
+    return reading.waiting;
+  }
+  // A layout that records no in-flight count (graflow, plain keys) adds nothing.
+  if (!reading.in_flight && !reading.in_flight_unknown.empty()) {
+    return std::nullopt;
+  }
+  return *reading.waiting + reading.in_flight.value_or(0);
+}
+
+std::vector<QueueReading> read_queues(redis::QueueStore& store, const std::vector<queues::QueueSpec>& specs,
+                                      const config::Profile* profile, queues::TimePoint now) {
+  auto readings = queues::read_all(store, specs, now);
   std::vector<QueueReading> out;
-  for (std::size_t i = 0; i < prefixes.size(); ++i) {
-    QueueReading r{prefixes[i], keys[i], depths.at(i), std::nullopt};
+  out.reserve(readings.size());
+  for (std::size_t i = 0; i < readings.size(); ++i) {
+    QueueReading r;
+    r.reading = std::move(readings[i]);
+    if (specs[i].layout == queues::Layout::graflow) {
+      r.key_prefix = specs[i].name;
+    }
+    r.with_profile = profile != nullptr;
     if (profile != nullptr) {
-      r.desired_workers = config::desired_workers(r.depth, *profile);
+      if (const auto v = scale_value(r.reading, *profile)) {
+        r.desired_workers = config::desired_workers(*v, *profile);
+      }
     }
     out.push_back(std::move(r));
   }
@@ -33,39 +52,97 @@ std::vector<QueueReading> read_queues(redis::QueueStore& store, const std::vecto
 
 namespace {
 
-nlohmann::ordered_json to_json(const std::vector<QueueReading>& readings) {
+template <class T>
+nlohmann::ordered_json or_null(const std::optional<T>& v) {
+  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
+}
+
+nlohmann::ordered_json to_json(const std::vector<QueueReading>& readings, bool with_workers) {
   nlohmann::ordered_json queues = nlohmann::ordered_json::array();
   for (const auto& r : readings) {
-    nlohmann::ordered_json q = {{"key_prefix", r.key_prefix}, {"key", r.key}, {"depth", r.depth}};
-    if (r.desired_workers) {
-      q["desired_workers"] = *r.desired_workers;
+    const auto& q = r.reading;
+    nlohmann::ordered_json j = {{"queue", q.id}, {"layout", queues::layout_name(q.layout)}};
+    if (q.layout == queues::Layout::graflow) {
+      j["key_prefix"] = r.key_prefix;
     }
-    queues.push_back(std::move(q));
+    j["key"] = q.key;
+    j["depth"] = or_null(q.waiting);
+    j["in_flight"] = or_null(q.in_flight);
+    j["oldest_age_seconds"] = or_null(q.oldest_age_seconds);
+    if (q.layout == queues::Layout::bullmq) {
+      j["paused"] = or_null(q.paused);
+    }
+    if (with_workers) {
+      j["desired_workers"] = or_null(r.desired_workers);
+    }
+    queues.push_back(std::move(j));
   }
   return nlohmann::ordered_json{{"queues", std::move(queues)}};
+}
+
+std::string cell(const std::optional<long long>& v) { return v ? std::to_string(*v) : "?"; }
+
+std::string age_cell(const queues::Reading& q) {
+  if (q.oldest_age_seconds) {
+    return fmt::format("{:.1f}s", *q.oldest_age_seconds);
+  }
+  return "-";
 }
 
 } // namespace
 
 void print_queues(std::ostream& out, const std::vector<QueueReading>& readings, Format format) {
+  const bool with_workers = std::any_of(readings.begin(), readings.end(),
+                                        [](const QueueReading& r) { return r.with_profile; });
   if (format != Format::text) {
-    write_structured(out, to_json(readings), format);
+    write_structured(out, to_json(readings, with_workers), format);
     return;
   }
-  const bool with_workers = !readings.empty() && readings.front().desired_workers.has_value();
-  std::vector<std::string> headers = {"KEY PREFIX", "KEY", "DEPTH"};
+  const bool seed_only = std::all_of(readings.begin(), readings.end(), [](const QueueReading& r) {
+    return r.reading.layout == queues::Layout::graflow;
+  });
+  const bool any_bullmq = std::any_of(readings.begin(), readings.end(), [](const QueueReading& r) {
+    return r.reading.layout == queues::Layout::bullmq;
+  });
+  // The graflow layout records neither in-flight tasks nor enqueue times: its table stays the seed's.
+  std::vector<std::string> headers = seed_only ? std::vector<std::string>{"KEY PREFIX", "KEY", "DEPTH"}
+                                               : std::vector<std::string>{"QUEUE", "LAYOUT", "KEY", "WAITING",
+                                                                          "IN FLIGHT", "OLDEST AGE"};
+  if (any_bullmq) {
+    headers.emplace_back("PAUSED");
+  }
   if (with_workers) {
     headers.emplace_back("DESIRED WORKERS");
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : readings) {
-    std::vector<std::string> row = {r.key_prefix, r.key, std::to_string(r.depth)};
-    if (r.desired_workers) {
-      row.push_back(std::to_string(*r.desired_workers));
+    const auto& q = r.reading;
+    std::vector<std::string> row;
+    if (seed_only) {
+      row = {r.key_prefix, q.key, cell(q.waiting)};
+    } else {
+      const bool records_in_flight = q.in_flight || !q.in_flight_unknown.empty();
+      row = {q.id,          std::string(queues::layout_name(q.layout)), q.key, cell(q.waiting),
+             records_in_flight ? cell(q.in_flight) : "-", age_cell(q)};
+      if (any_bullmq) {
+        row.emplace_back(q.paused ? (*q.paused ? "yes" : "no") : "-");
+      }
+    }
+    if (with_workers) {
+      row.push_back(r.desired_workers ? std::to_string(*r.desired_workers) : "?");
     }
     rows.push_back(std::move(row));
   }
   write_table(out, headers, rows);
+}
+
+void check_known(const std::vector<QueueReading>& readings) {
+  for (const auto& r : readings) {
+    if (!r.reading.waiting) {
+      throw failure(fmt::format("queue {} ({} {}): the number of waiting tasks is unknown: {}", r.reading.id,
+                                queues::layout_name(r.reading.layout), r.reading.key, r.reading.waiting_unknown));
+    }
+  }
 }
 
 void watch_queues(const std::function<std::unique_ptr<redis::QueueStore>()>& connect, const WatchOptions& options,
@@ -76,9 +153,9 @@ void watch_queues(const std::function<std::unique_ptr<redis::QueueStore>()>& con
       if (!store) {
         store = connect();
       }
-      const auto readings = read_queues(*store, options.prefixes, options.profile);
+      const auto readings = read_queues(*store, options.specs, options.profile, clock.now());
       if (options.format == Format::json) {
-        out << to_json(readings).dump() << '\n';
+        out << to_json(readings, options.profile != nullptr).dump() << '\n';
       } else if (options.format == Format::yaml) {
         out << "---\n";
         print_queues(out, readings, options.format);
@@ -99,6 +176,13 @@ void watch_queues(const std::function<std::unique_ptr<redis::QueueStore>()>& con
         }
       }
       out.flush();
+      // An unknown count is worth a line each tick, but not worth ending the watch.
+      for (const auto& r : readings) {
+        if (!r.reading.waiting) {
+          err << fmt::format("graflowctl: warning: queue {}: the number of waiting tasks is unknown: {}\n",
+                             r.reading.id, r.reading.waiting_unknown);
+        }
+      }
     } catch (const Error& e) {
       if (e.code() == Exit::usage || e.code() == Exit::interrupted) {
         throw;
@@ -114,17 +198,25 @@ void watch_queues(const std::function<std::unique_ptr<redis::QueueStore>()>& con
 
 void run_queue_depth(const QueueDepthOptions& options, Services& services, std::ostream& out) {
   const config::Profile* profile = services.resolved.profile ? &services.resolved.profile->profile : nullptr;
-  const auto prefixes = key_prefixes(options.prefixes, services.resolved.key_prefix_flag, services.env, profile);
+  const auto specs = queue_specs({options.prefixes, options.queues},
+                                 {services.resolved.key_prefix_flag.empty()
+                                      ? std::vector<std::string>{}
+                                      : std::vector<std::string>{services.resolved.key_prefix_flag},
+                                  services.resolved.queue_flags},
+                                 services.env, profile);
   if (!options.watch) {
     auto store = services.connect_redis();
-    print_queues(out, read_queues(*store, prefixes, profile), services.resolved.format);
+    const auto readings = read_queues(*store, specs, profile, services.clock.now());
+    print_queues(out, readings, services.resolved.format);
+    out.flush();
+    check_known(readings);
     return;
   }
   if (options.interval.count() < 100) {
     throw usage_error("--interval must be at least 100ms");
   }
   WatchOptions w;
-  w.prefixes = prefixes;
+  w.specs = specs;
   w.profile = profile;
   w.interval = options.interval;
   w.format = services.resolved.format;

@@ -3,6 +3,7 @@
 #include "graflow/actions/services.hpp"
 #include "graflow/config/profile.hpp"
 #include "graflow/core/output.hpp"
+#include "graflow/queues/layouts.hpp"
 #include "graflow/redis/store.hpp"
 
 #include <chrono>
@@ -21,21 +22,31 @@ class SignalWatcher;
 namespace graflow::actions {
 
 struct QueueReading {
-  std::string key_prefix;
-  std::string key;
-  long long depth = 0;
-  std::optional<long long> desired_workers; // only with a profile
+  queues::Reading reading;
+  std::string key_prefix;                   // graflow layout only
+  std::optional<long long> desired_workers; // only with a profile, and when what it scales on is known
+  bool with_profile = false;                // desired_workers is shown (null when unknown)
 };
 
-// Reads every prefix's <prefix>:queue in one round trip.
-std::vector<QueueReading> read_queues(redis::QueueStore& store, const std::vector<std::string>& prefixes,
-                                      const config::Profile* profile);
+// What the HPA of `profile` scales on for this reading (scaleOn: waiting or
+// waiting+in_flight); nothing when a part of it is unknown.
+std::optional<long long> scale_value(const queues::Reading& reading, const config::Profile& profile);
 
-// Text table, or the documented JSON/YAML: {"queues":[{key_prefix, key, depth, desired_workers?}]}.
+// Reads every queue in one round trip (queues::read_all), with the desired workers when
+// there is a profile.
+std::vector<QueueReading> read_queues(redis::QueueStore& store, const std::vector<queues::QueueSpec>& specs,
+                                      const config::Profile* profile, queues::TimePoint now);
+
+// Text table (the seed's three columns when every queue is of the graflow layout), or the
+// documented JSON/YAML (DESIGN.md §5b): {"queues":[{queue, layout, key_prefix?, key, depth,
+// in_flight, oldest_age_seconds, paused?, desired_workers?}]}.
 void print_queues(std::ostream& out, const std::vector<QueueReading>& readings, Format format);
 
+// Throws a failure Error naming the first queue whose waiting count is unknown, and why.
+void check_known(const std::vector<QueueReading>& readings);
+
 struct WatchOptions {
-  std::vector<std::string> prefixes;
+  std::vector<queues::QueueSpec> specs;
   const config::Profile* profile = nullptr;
   std::chrono::milliseconds interval{2000};
   Format format = Format::text;
@@ -51,11 +62,13 @@ struct WatchOptions {
 
 struct QueueDepthOptions {
   std::vector<std::string> prefixes; // queue depth's own --key-prefix (repeatable)
+  std::vector<std::string> queues;   // queue depth's own --queue (repeatable)
   bool watch = false;
   std::chrono::milliseconds interval{2000};
 };
 
-// `graflowctl queue depth`: the prefixes by actions::key_prefixes(), read once or watched.
+// `graflowctl queue depth`: the queues by actions::queue_specs(), read once or watched. Prints
+// what was read, then throws a failure Error when a queue's waiting count is unknown.
 void run_queue_depth(const QueueDepthOptions& options, Services& services, std::ostream& out);
 
 } // namespace graflow::actions

@@ -5,6 +5,7 @@
 #include "graflow/core/printable.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 namespace graflow::actions {
 
@@ -28,6 +29,14 @@ std::string profile_name(const std::string& profile_flag, const config::Config& 
   return fallback != nullptr ? fallback : "";
 }
 
+namespace {
+queues::QueueSpec profile_queue(const config::Profile& profile);
+} // namespace
+
+queues::QueueSpec profile_queue_spec(const config::Profile& profile) {
+  return profile.queue ? profile_queue(profile) : queues::graflow_queue(profile.key_prefix);
+}
+
 config::ResolvedProfile resolve_profile(const config::Config& config, const ResolveInputs& in, const Env& env,
                                         const char* command, const char* fallback) {
   const std::string name = profile_name(in.profile_flag, config, fallback);
@@ -45,7 +54,30 @@ config::ResolvedProfile resolve_profile(const config::Config& config, const Reso
   for (const auto& s : in.sets) {
     overrides.push_back({s, "--set"});
   }
-  return config.resolve(name, overrides);
+  auto resolved = config.resolve(name, overrides);
+  set_hpa_metric(resolved.profile);
+  return resolved;
+}
+
+void set_hpa_metric(config::Profile& profile) {
+  using queues::Layout;
+  config::HpaMetric m{"graflow_queue_depth", "key_prefix", profile.key_prefix, "--key-prefix=" + profile.key_prefix};
+  if (profile.queue) {
+    const auto spec = profile_queue(profile);
+    if (spec.layout != Layout::graflow) {
+      m = {"graflow_queue_depth", "queue", spec.id, "--queue=" + profile.queue->spec};
+    } else {
+      m = {"graflow_queue_depth", "key_prefix", spec.name, "--key-prefix=" + spec.name};
+    }
+    // Only these layouts record tasks in flight; for the others waiting+in_flight is waiting.
+    const bool in_flight = spec.layout == Layout::celery || spec.layout == Layout::rq ||
+                           spec.layout == Layout::sidekiq || spec.layout == Layout::bullmq ||
+                           (spec.layout == Layout::stream && !spec.group.empty());
+    if (profile.scale_on == "waiting+in_flight" && in_flight) {
+      m.name = "graflow_queue_load";
+    }
+  }
+  profile.hpa_metric = std::move(m);
 }
 
 std::vector<std::string> key_prefixes(const std::vector<std::string>& command_flags, const std::string& key_prefix_flag,
@@ -67,6 +99,48 @@ std::vector<std::string> key_prefixes(const std::vector<std::string>& command_fl
     return {profile->key_prefix};
   }
   return {"graflow"};
+}
+
+namespace {
+
+// A profile's queue: the --queue string, or the map form kept as flow YAML by config/.
+queues::QueueSpec profile_queue(const config::Profile& profile) {
+  const std::string& text = profile.queue->spec;
+  const YAML::Node node = !text.empty() && text.front() == '{' ? YAML::Load(text) : YAML::Node(text);
+  return queues::queue_spec_from_yaml(node, fmt::format("{}: profile {}: queue", profile.queue->origin, profile.name));
+}
+
+std::vector<queues::QueueSpec> specs_of(const QueueFlags& flags) {
+  std::vector<queues::QueueSpec> out;
+  for (const auto& prefix : flags.key_prefixes) {
+    out.push_back(queues::graflow_queue(prefix));
+  }
+  for (const auto& text : flags.queues) {
+    out.push_back(queues::parse_queue_spec(text)); // its messages name the --queue value
+  }
+  return out;
+}
+
+} // namespace
+
+std::vector<queues::QueueSpec> queue_specs(const QueueFlags& command, const QueueFlags& global, const Env& env,
+                                           const config::Profile* profile) {
+  std::vector<queues::QueueSpec> out;
+  if (!command.empty()) {
+    out = specs_of(command);
+  } else if (!global.empty()) {
+    out = specs_of(global);
+  } else if (const auto v = env.non_empty("KEY_PREFIX")) {
+    out = {queues::graflow_queue(*v)};
+  } else if (profile != nullptr && profile->queue) {
+    out = {profile_queue(*profile)}; // the same checks as --queue, naming where the profile set it
+  } else if (profile != nullptr) {
+    out = {queues::graflow_queue(profile->key_prefix)};
+  } else {
+    out = {queues::graflow_queue("graflow")};
+  }
+  queues::check_unique_ids(out);
+  return out;
 }
 
 RedisUrl redis_url(const std::string& redis_url_flag, const Env& env, const config::Profile* profile) {

@@ -4,6 +4,7 @@
 // (README: "Precedence: ..." and "Redis is reached at ...").
 #include "graflow/config/config.hpp"
 #include "graflow/core/env.hpp"
+#include "graflow/queues/spec.hpp"
 #include "graflow/redis/url.hpp"
 
 #include <optional>
@@ -33,11 +34,34 @@ std::string profile_name(const std::string& profile_flag, const config::Config& 
 config::ResolvedProfile resolve_profile(const config::Config& config, const ResolveInputs& in, const Env& env,
                                         const char* command, const char* fallback = nullptr);
 
+// The profile's queue: its queue: (checked as --queue, naming where it was set), else the
+// graflow layout on its keyPrefix.
+queues::QueueSpec profile_queue_spec(const config::Profile& profile);
+
+// Fills profile.hpa_metric from its queue and scaleOn (the seed's metric without a queue).
+// A usage Error naming where the profile's queue was set when it is malformed.
+void set_hpa_metric(config::Profile& profile);
+
 // The queue key prefixes to read: the command's own --key-prefix list, else the global
 // --key-prefix, else $KEY_PREFIX, else the profile's keyPrefix (when there is a profile),
 // else "graflow".
 std::vector<std::string> key_prefixes(const std::vector<std::string>& command_flags, const std::string& key_prefix_flag,
                                       const Env& env, const config::Profile* profile);
+
+// Which queues a command names: its --key-prefix (graflow layout) and --queue values.
+struct QueueFlags {
+  std::vector<std::string> key_prefixes;
+  std::vector<std::string> queues; // LAYOUT:NAME[,option=value...]
+  [[nodiscard]] bool empty() const { return key_prefixes.empty() && queues.empty(); }
+};
+
+// The queues to read, by the first of these that names any: the command's own --key-prefix
+// and --queue, else the global --key-prefix and --queue, else $KEY_PREFIX, else the profile's
+// queue (when it has one) or keyPrefix (when there is a profile), else "graflow". Key
+// prefixes come first, then the --queue values in order. A usage Error for a malformed spec
+// (a profile's names its origin, e.g. "graflow.yaml:12: queue: ...") or two queues with one id.
+std::vector<queues::QueueSpec> queue_specs(const QueueFlags& command, const QueueFlags& global, const Env& env,
+                                           const config::Profile* profile);
 
 struct RedisUrl {
   std::string url;    // may hold a password: never print it

@@ -48,6 +48,7 @@ struct Resolved {
   std::string redis_source;                       // which flag or variable named it
   std::chrono::milliseconds redis_timeout{2000};
   std::string key_prefix_flag;                    // the global --key-prefix, for key_prefixes()
+  std::vector<std::string> queue_flags;           // the global --queue values, for queue_specs()
   Format format = Format::text;
   bool color = false;
 };

@@ -1,5 +1,8 @@
 #include "graflow/actions/status.hpp"
 
+#include "graflow/actions/resolve.hpp"
+#include "graflow/queues/read.hpp"
+
 #include "graflow/actions/scale.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/core/printable.hpp"
@@ -54,7 +57,8 @@ std::string ago(const std::string& rfc3339, std::chrono::system_clock::time_poin
 } // namespace
 
 ojson collect_status(kube::Client& client, const config::Profile& profile,
-                     const std::function<std::unique_ptr<redis::QueueStore>()>& connect_redis) {
+                     const std::function<std::unique_ptr<redis::QueueStore>()>& connect_redis,
+                     std::chrono::system_clock::time_point now_for_layouts) {
   const std::string ns = profile.namespace_.value_or(client.namespace_());
   ojson s;
   s["profile"] = profile.name;
@@ -106,10 +110,22 @@ ojson collect_status(kube::Client& client, const config::Profile& profile,
     h["error"] = "not found";
   }
   s["hpa"] = h;
-  ojson q = {{"key", profile.queue_key()}};
+  const queues::QueueSpec spec = profile_queue_spec(profile);
+  ojson q = {{"key", queues::main_key(spec)}};
   {
     try {
-      const long long depth = connect_redis()->lengths({profile.queue_key()}).at(0);
+      // The same reading as queue depth (the seed's LLEN for the graflow layout).
+      auto store = connect_redis();
+      const auto reading = queues::read_all(*store, {spec}, now_for_layouts).at(0);
+      if (spec.layout != queues::Layout::graflow) {
+        q["queue"] = reading.id;
+        q["layout"] = queues::layout_name(reading.layout);
+        q["in_flight"] = reading.in_flight ? ojson(*reading.in_flight) : ojson(nullptr);
+      }
+      if (!reading.waiting) {
+        throw failure(fmt::format("the number of waiting tasks is unknown: {}", reading.waiting_unknown));
+      }
+      const long long depth = *reading.waiting;
       q["depth"] = depth;
       q["desired_workers"] = config::desired_workers(depth, profile);
       q["formula"] = fmt::format("ceil({} / {}) clamped to [{}, {}]", depth, profile.average_value,
@@ -182,7 +198,8 @@ bool print_status(std::ostream& out, const ojson& s, Format format, std::chrono:
 
 void run_status(Services& services, std::ostream& out) {
   auto client = services.kube();
-  const auto status = collect_status(*client, services.profile(), [&] { return services.connect_redis(); });
+  const auto status = collect_status(*client, services.profile(), [&] { return services.connect_redis(); },
+                                     services.clock.now());
   if (!print_status(out, status, services.resolved.format, services.clock.now())) {
     throw failure("some parts of the pipeline are missing or unreachable (see above)");
   }

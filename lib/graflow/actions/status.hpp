@@ -22,7 +22,8 @@ namespace graflow::actions {
 // Redis (`connect_redis` or the read throwing an Error) are reported inside it (as an
 // "error" field), not thrown.
 nlohmann::ordered_json collect_status(kube::Client& client, const config::Profile& profile,
-                                      const std::function<std::unique_ptr<redis::QueueStore>()>& connect_redis);
+                                      const std::function<std::unique_ptr<redis::QueueStore>()>& connect_redis,
+                                      std::chrono::system_clock::time_point now_for_layouts);
 
 // Prints it ("detached since ... (5m ago)" counted from `now`); returns false when something
 // is missing or unreachable (exit 1).

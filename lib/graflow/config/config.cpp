@@ -101,6 +101,12 @@ Profile build_profile(const std::string& name, const Layer& v) {
     p.namespace_ = it->second.value;
   }
   p.key_prefix = v.at("keyPrefix").value;
+  if (auto it = v.find("queue"); it != v.end()) {
+    p.queue = QueueSetting{it->second.value, it->second.origin.describe()};
+  }
+  if (auto it = v.find("scaleOn"); it != v.end()) {
+    p.scale_on = it->second.value; // unset: waiting (not a base value, so profiles show stays as it was)
+  }
   p.redis_host = v.at("redis.host").value;
   p.redis_port = to_int(v, "redis.port");
   if (auto it = v.find("redis.url"); it != v.end()) {

@@ -97,6 +97,14 @@ public:
         Setting setting{full, "", {}, at(kv.first), file_path};
         if (spec->kind == Kind::policies) {
           setting.policies = parse_policies(kv.first, kv.second, file_path);
+        } else if (spec->kind == Kind::queue_spec && kv.second.IsMap()) {
+          // The map form of queue: kept as flow YAML (a scalar queue never starts with '{');
+          // actions/resolve checks it with queues::queue_spec_from_yaml, naming this line.
+          YAML::Emitter flow;
+          flow.SetMapFormat(YAML::Flow);
+          flow.SetSeqFormat(YAML::Flow);
+          flow << kv.second;
+          setting.value = flow.c_str();
         } else {
           check_scalar_node(kv.first, kv.second, file_path, spec->kind);
           setting.value = kv.second.Scalar();

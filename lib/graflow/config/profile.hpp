@@ -74,6 +74,22 @@ struct RedisTls {
   bool insecure_skip_verify = false;
 };
 
+// A profile's `queue:` as written (LAYOUT:NAME[,option=value...]); actions/resolve parses it.
+struct QueueSetting {
+  std::string spec;
+  std::string origin; // "graflow.yaml:12", "--set", for messages
+};
+
+// The External metric the rendered HPA scales on and its selector (DESIGN.md §5b). Filled by
+// actions::resolve_profile from the profile's queue and scaleOn (config/ cannot parse queue
+// specs); empty name: the seed's graflow_queue_depth{key_prefix=<keyPrefix>}.
+struct HpaMetric {
+  std::string name;           // graflow_queue_depth, or graflow_queue_load for waiting+in_flight
+  std::string label;          // key_prefix (graflow layout) or queue
+  std::string value;          // the key prefix or the queue's id
+  std::string exporter_flag;  // the exporter's argument: --key-prefix=P or --queue=SPEC
+};
+
 struct Profile {
   std::string name;
   int min_replicas = 0;
@@ -81,6 +97,9 @@ struct Profile {
   int average_value = 0; // tasks per worker
   std::optional<std::string> namespace_;
   std::string key_prefix;
+  std::optional<QueueSetting> queue; // replaces key_prefix's graflow-layout queue when set
+  std::string scale_on = "waiting";  // or "waiting+in_flight"
+  HpaMetric hpa_metric;
   std::string redis_host; // as the workers and the exporter reach it, inside the cluster
   int redis_port = 6379;
   std::optional<std::string> redis_url; // as graflowctl itself reaches Redis

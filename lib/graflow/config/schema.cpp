@@ -19,6 +19,8 @@ const std::vector<KeySpec>& profile_keys() {
       {"averageValue", Kind::positive_int, "tasks per worker (the HPA's AverageValue target)"},
       {"namespace", Kind::dns_label, "namespace of every object (unset: the context's)"},
       {"keyPrefix", Kind::label_value, "queue key prefix; the queue is <keyPrefix>:queue"},
+      {"queue", Kind::queue_spec, "a queue of another layout, as --queue: LAYOUT:NAME[,option=value...] (replaces keyPrefix)"},
+      {"scaleOn", Kind::scale_on, "what the HPA scales on: waiting or waiting+in_flight"},
       {"redis.host", Kind::host, "Redis host as workers and the exporter reach it in the cluster"},
       {"redis.port", Kind::port, "Redis port in the cluster"},
       {"redis.url", Kind::redis_url, "Redis URL as graflowctl itself reaches it"},
@@ -256,6 +258,16 @@ std::optional<std::string> check_scalar(Kind kind, const std::string& value) {
     return fmt::format("must be Pods or Percent, not \"{}\"", echo(value));
   case Kind::policies:
     return std::string("is a list; set it in the config file");
+  case Kind::queue_spec:
+    if (value.find(':') != std::string::npos) {
+      return std::nullopt; // the whole spec is checked where the queue is read (actions/resolve)
+    }
+    return fmt::format("\"{}\" is not a queue: expected LAYOUT:NAME[,option=value...] (e.g. celery:tasks)", value);
+  case Kind::scale_on:
+    if (value == "waiting" || value == "waiting+in_flight") {
+      return std::nullopt;
+    }
+    return fmt::format("must be waiting or waiting+in_flight, not \"{}\"", value);
   }
   return std::nullopt;
 }

@@ -25,6 +25,8 @@ enum class Kind {
   select_policy,  // Max | Min | Disabled
   select_policy_type, // Pods | Percent (a scaling policy's type)
   policies,       // list of {type, value, periodSeconds}
+  queue_spec,     // LAYOUT:NAME[,option=value...] (parsed by queues/, which config/ does not include)
+  scale_on,       // waiting | waiting+in_flight
 };
 
 struct KeySpec {

@@ -1,8 +1,10 @@
 #include "graflow/exporter/collector.hpp"
 
+#include "graflow/core/clock.hpp"
 #include "graflow/core/duration.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/core/log.hpp"
+#include "graflow/queues/read.hpp"
 
 #include <condition_variable>
 #include <fmt/format.h>
@@ -14,16 +16,10 @@ using Clock = std::chrono::steady_clock;
 
 // Shared with the reader thread, which may outlive the Collector (see ~Collector).
 struct Collector::State {
-  State(Options o, Connect c) : options(std::move(o)), connect(std::move(c)) {
-    keys.reserve(options.key_prefixes.size());
-    for (const auto& prefix : options.key_prefixes) {
-      keys.push_back(prefix + ":queue");
-    }
-  }
+  State(Options o, Connect c) : options(std::move(o)), connect(std::move(c)) {}
 
   const Options options;
   const Connect connect;
-  std::vector<std::string> keys;
 
   std::mutex mutex;
   std::condition_variable wake; // the reader waits for a request
@@ -56,12 +52,14 @@ std::shared_ptr<const Reading> Collector::State::round_trip() {
       }
       store = connect();
     }
-    reading->depths = store->lengths(keys);
+    static const graflow::SystemClock system_clock;
+    const graflow::Clock& wall = options.clock != nullptr ? *options.clock : system_clock;
+    reading->queues = queues::read_all(*store, options.queues, wall.now());
     reading->redis_up = true;
   } catch (const std::exception& e) {
     store.reset();
     next_connect = Clock::now() + options.reconnect_interval;
-    reading->depths.clear();
+    reading->queues.clear();
     reading->error = e.what();
   }
   reading->duration = Clock::now() - start;
@@ -72,7 +70,7 @@ std::shared_ptr<const Reading> Collector::State::round_trip() {
 void Collector::State::log_transition(const Reading& reading) {
   if (reading.redis_up) {
     if (!logged_error.empty() || !ever_up) {
-      log::write(fmt::format("reading {} queue(s) from Redis at {}", keys.size(), options.redis_endpoint));
+      log::write(fmt::format("reading {} queue(s) from Redis at {}", options.queues.size(), options.redis_endpoint));
     }
     logged_error.clear();
     ever_up = true;

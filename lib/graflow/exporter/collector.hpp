@@ -1,5 +1,6 @@
 #pragma once
-// Reads every queue length for the exporter, in one Redis round trip, on one thread of
+// Reads every queue for the exporter (queues::read_all: one round trip, two when a layout
+// needs a dependent read), on one thread of
 // its own. Scrapes never touch Redis themselves: they ask for a reading and wait for it
 // with a deadline, so a slow or absent Redis costs a scrape at most `timeout`, and the
 // hiredis connection (not thread-safe) is only ever used by that one thread.
@@ -8,6 +9,7 @@
 // shares its result instead of queueing another; under load, N concurrent scrapes cost
 // one round trip.
 #include "graflow/exporter/metrics.hpp"
+#include "graflow/queues/spec.hpp"
 #include "graflow/redis/store.hpp"
 
 #include <chrono>
@@ -18,6 +20,10 @@
 #include <thread>
 #include <vector>
 
+namespace graflow {
+class Clock;
+}
+
 namespace graflow::exporter {
 
 class Collector {
@@ -26,7 +32,8 @@ public:
   using Connect = std::function<std::unique_ptr<redis::QueueStore>()>;
 
   struct Options {
-    std::vector<std::string> key_prefixes; // each read as <prefix>:queue
+    std::vector<queues::QueueSpec> queues; // read in this order
+    const graflow::Clock* clock = nullptr; // wall time for the layouts that need it; null: the system's
     std::string redis_endpoint;            // for messages: "host:port"
     std::chrono::milliseconds timeout{1000}; // the longest a caller of read() waits
     // After a failure, the next connection attempt waits this long, so a scrape storm

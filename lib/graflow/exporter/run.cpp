@@ -122,17 +122,29 @@ void serve(const Options& options, net::HttpServer& server, Collector::Connect c
            const SignalWatcher& signals) {
   const HangupIgnored hangup;
   Collector::Options co;
-  co.key_prefixes = options.key_prefixes;
+  co.queues = options.queues;
   co.redis_endpoint = options.redis_endpoint;
   co.timeout = options.scrape_timeout;
   Collector collector(std::move(co), std::move(connect));
-  Handler handler(collector, MetricsPage(options.key_prefixes, GRAFLOW_VERSION));
+  Handler handler(collector, MetricsPage(options.queues, GRAFLOW_VERSION));
 
   server.bind(options.listen.host, options.listen.port);
   const bool v6 = options.listen.host.find(':') != std::string::npos;
-  log::write(fmt::format("exporter listening on {}{}{}:{} (/metrics, /healthz, /readyz); key prefixes: {}",
-                         v6 ? "[" : "", options.listen.host, v6 ? "]" : "", server.port(),
-                         fmt::join(options.key_prefixes, ", ")));
+  std::vector<std::string> prefixes;
+  std::vector<std::string> others;
+  for (const auto& q : options.queues) {
+    if (q.layout == queues::Layout::graflow) {
+      prefixes.push_back(q.name);
+    } else {
+      others.push_back(fmt::format("{} ({})", q.id, queues::layout_name(q.layout)));
+    }
+  }
+  std::string what = prefixes.empty() ? "" : fmt::format("; key prefixes: {}", fmt::join(prefixes, ", "));
+  if (!others.empty()) {
+    what += fmt::format("; queues: {}", fmt::join(others, ", "));
+  }
+  log::write(fmt::format("exporter listening on {}{}{}:{} (/metrics, /healthz, /readyz){}", v6 ? "[" : "",
+                         options.listen.host, v6 ? "]" : "", server.port(), what));
   // A first reading, so that the log says at once whether Redis answers.
   (void)collector.read();
 

@@ -31,7 +31,7 @@ void validate_prefixes(const std::vector<std::string>& prefixes);
 
 struct Options {
   ListenAddress listen{"0.0.0.0", 8000};
-  std::vector<std::string> key_prefixes;
+  std::vector<queues::QueueSpec> queues;
   std::string redis_endpoint;               // for messages
   std::chrono::milliseconds scrape_timeout{1000};
 };

@@ -145,6 +145,13 @@ mustache::data profile_data(const config::Profile& p) {
   d.set("maxReplicas", std::to_string(p.max_replicas));
   d.set("averageValue", std::to_string(p.average_value));
   d.set("keyPrefix", p.key_prefix);
+  // The HPA's metric and selector, and the exporter's queue flag (DESIGN.md §5b); without a
+  // resolved queue, the seed's.
+  const bool seed = p.hpa_metric.name.empty();
+  d.set("metricName", seed ? std::string("graflow_queue_depth") : p.hpa_metric.name);
+  d.set("selectorLabel", seed ? std::string("key_prefix") : p.hpa_metric.label);
+  d.set("selectorValue", seed ? p.key_prefix : p.hpa_metric.value);
+  d.set("exporterQueueFlag", seed ? "--key-prefix=" + p.key_prefix : p.hpa_metric.exporter_flag);
   d.set("queueKey", p.queue_key());
   d.set("redisHost", p.redis_host);
   d.set("redisPort", std::to_string(p.redis_port));
