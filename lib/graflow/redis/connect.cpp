@@ -1,6 +1,7 @@
 #include "graflow/redis/connect.hpp"
 
 #include "graflow/core/error.hpp"
+#include "graflow/redis/cluster.hpp"
 
 namespace graflow::redis {
 
@@ -11,7 +12,7 @@ std::unique_ptr<QueueStore> connect(const Address& address, std::chrono::millise
   case Mode::sentinel:
     throw usage_error("redis+sentinel:// URLs are not supported yet");
   case Mode::cluster:
-    throw usage_error("redis+cluster:// URLs are not supported yet");
+    return std::make_unique<ClusterStore>(address, timeout, cancel_fd);
   }
   throw usage_error("unknown Redis mode");
 }
