@@ -6,6 +6,7 @@
 #include "graflow/core/signals.hpp"
 #include "graflow/core/table.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <fmt/format.h>
 #include <ostream>
@@ -19,12 +20,12 @@ std::vector<QueueReading> read_queues(redis::QueueStore& store, const std::vecto
   for (const auto& p : prefixes) {
     keys.push_back(p + ":queue");
   }
-  const std::vector<long long> depths = store.lengths(keys);
+  auto depths = store.known_lengths(keys);
   std::vector<QueueReading> out;
   for (std::size_t i = 0; i < prefixes.size(); ++i) {
-    QueueReading r{prefixes[i], keys[i], depths.at(i), std::nullopt};
-    if (profile != nullptr) {
-      r.desired_workers = config::desired_workers(r.depth, *profile);
+    QueueReading r{prefixes[i], keys[i], depths.at(i).value, std::nullopt, std::move(depths.at(i).unknown)};
+    if (profile != nullptr && r.depth) {
+      r.desired_workers = config::desired_workers(*r.depth, *profile);
     }
     out.push_back(std::move(r));
   }
@@ -36,7 +37,10 @@ namespace {
 nlohmann::ordered_json to_json(const std::vector<QueueReading>& readings) {
   nlohmann::ordered_json queues = nlohmann::ordered_json::array();
   for (const auto& r : readings) {
-    nlohmann::ordered_json q = {{"key_prefix", r.key_prefix}, {"key", r.key}, {"depth", r.depth}};
+    nlohmann::ordered_json q = {{"key_prefix", r.key_prefix}, {"key", r.key}, {"depth", nullptr}};
+    if (r.depth) {
+      q["depth"] = *r.depth;
+    }
     if (r.desired_workers) {
       q["desired_workers"] = *r.desired_workers;
     }
@@ -52,20 +56,32 @@ void print_queues(std::ostream& out, const std::vector<QueueReading>& readings, 
     write_structured(out, to_json(readings), format);
     return;
   }
-  const bool with_workers = !readings.empty() && readings.front().desired_workers.has_value();
+  const bool with_workers =
+      std::any_of(readings.begin(), readings.end(), [](const auto& r) { return r.desired_workers.has_value(); });
   std::vector<std::string> headers = {"KEY PREFIX", "KEY", "DEPTH"};
   if (with_workers) {
     headers.emplace_back("DESIRED WORKERS");
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : readings) {
-    std::vector<std::string> row = {r.key_prefix, r.key, std::to_string(r.depth)};
-    if (r.desired_workers) {
-      row.push_back(std::to_string(*r.desired_workers));
+    std::vector<std::string> row = {r.key_prefix, r.key, r.depth ? std::to_string(*r.depth) : "unknown"};
+    if (with_workers) {
+      row.push_back(r.desired_workers ? std::to_string(*r.desired_workers) : "unknown");
     }
     rows.push_back(std::move(row));
   }
   write_table(out, headers, rows);
+}
+
+void fail_if_unknown(const std::vector<QueueReading>& readings) {
+  const auto unknown =
+      std::count_if(readings.begin(), readings.end(), [](const auto& r) { return !r.depth.has_value(); });
+  if (unknown == 0) {
+    return;
+  }
+  const auto first = std::find_if(readings.begin(), readings.end(), [](const auto& r) { return !r.depth; });
+  throw failure(fmt::format("{} of {} queue(s) could not be read ({}: {})", unknown, readings.size(), first->key,
+                            first->unknown));
 }
 
 void watch_queues(const std::function<std::unique_ptr<redis::QueueStore>()>& connect, const WatchOptions& options,
@@ -115,7 +131,10 @@ void run_queue_depth(const QueueDepthOptions& options, Services& services, std::
   const auto prefixes = key_prefixes(options.prefixes, services.resolved.key_prefix_flag, services.env, profile);
   if (!options.watch) {
     auto store = services.connect_redis();
-    print_queues(out, read_queues(*store, prefixes, profile), services.resolved.format);
+    const auto readings = read_queues(*store, prefixes, profile);
+    print_queues(out, readings, services.resolved.format);
+    out.flush();
+    fail_if_unknown(readings);
     return;
   }
   if (options.interval.count() < 100) {

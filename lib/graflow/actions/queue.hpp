@@ -23,16 +23,22 @@ namespace graflow::actions {
 struct QueueReading {
   std::string key_prefix;
   std::string key;
-  long long depth = 0;
-  std::optional<long long> desired_workers; // only with a profile
+  std::optional<long long> depth;           // empty: unknown (a Cluster node that is down)
+  std::optional<long long> desired_workers; // only with a profile and a known depth
+  std::string unknown;                      // why depth is unknown
 };
 
-// Reads every prefix's <prefix>:queue in one round trip.
+// Reads every prefix's <prefix>:queue in one round trip (one per node in a Cluster).
+// A queue whose node could not be asked is unknown, the others are read.
 std::vector<QueueReading> read_queues(redis::QueueStore& store, const std::vector<std::string>& prefixes,
                                       const config::Profile* profile);
 
 // Text table, or the documented JSON/YAML: {"queues":[{key_prefix, key, depth, desired_workers?}]}.
 void print_queues(std::ostream& out, const std::vector<QueueReading>& readings, Format format);
+
+// After the readings were printed: throws a failure Error (exit 1) saying how many queues
+// are unknown and why, when any is; does nothing when all were read (DESIGN.md §5a).
+void fail_if_unknown(const std::vector<QueueReading>& readings);
 
 struct WatchOptions {
   std::vector<std::string> prefixes;

@@ -3,6 +3,7 @@
 #include "graflow/core/duration.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/core/log.hpp"
+#include "graflow/redis/cluster.hpp"
 
 #include <condition_variable>
 #include <fmt/format.h>
@@ -56,12 +57,28 @@ std::shared_ptr<const Reading> Collector::State::round_trip() {
       }
       store = connect();
     }
-    reading->depths = store->lengths(keys);
-    reading->redis_up = true;
+    for (auto& length : store->known_lengths(keys)) {
+      if (!length.value) {
+        reading->unknown.push_back(reading->depths.size());
+        if (reading->error.empty()) {
+          reading->error = std::move(length.unknown);
+        }
+      }
+      reading->depths.push_back(length.value.value_or(0));
+    }
+    if (const auto* cluster = dynamic_cast<const redis::ClusterStore*>(store.get())) {
+      for (const auto& node : cluster->nodes()) {
+        reading->nodes.push_back({node.endpoint, node.up});
+      }
+    }
+    // Cluster: up only when every node holding a watched queue answered (DESIGN.md §5a).
+    reading->redis_up = reading->unknown.empty();
   } catch (const std::exception& e) {
     store.reset();
     next_connect = Clock::now() + options.reconnect_interval;
     reading->depths.clear();
+    reading->unknown.clear();
+    reading->nodes.clear();
     reading->error = e.what();
   }
   reading->duration = Clock::now() - start;

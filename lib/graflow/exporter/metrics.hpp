@@ -16,6 +16,14 @@ struct Reading {
   std::vector<long long> depths; // one per key prefix, in order; empty unless redis_up
   std::chrono::nanoseconds duration{0}; // connect (if needed) + the round trip, or the time waited
   std::string error;             // why Redis could not be read; empty when redis_up
+  // Cluster mode (DESIGN.md §5a): prefixes (indices into depths) whose node did not answer
+  // get no sample, and redis_up is false; the other depths are still shown.
+  std::vector<std::size_t> unknown;
+  struct Node {
+    std::string endpoint; // "host:port"
+    bool up = false;
+  };
+  std::vector<Node> nodes; // cluster masters holding a watched queue; empty otherwise
 };
 
 class MetricsPage {
@@ -23,7 +31,8 @@ public:
   MetricsPage(const std::vector<std::string>& key_prefixes, std::string_view version);
 
   // Appends the exposition: one graflow_queue_depth sample per prefix only when Redis
-  // answered (never a stale or made-up 0), then graflow_redis_up, the scrape duration,
+  // answered (never a stale or made-up 0), then graflow_redis_up, graflow_redis_node_up per
+  // cluster node, the scrape duration,
   // the error counter and the build info.
   void render(std::string& out, const Reading& reading, std::uint64_t scrape_errors_total) const;
 

@@ -297,16 +297,24 @@ bool ClusterStore::learn_from(Node& node, std::string& why) {
 }
 
 void ClusterStore::refresh_map() {
-  // Masters we know first (their connections are open), then the seeds.
+  // Masters that answered last first (their connections are open), then the seeds, then
+  // the nodes that did not answer.
   std::vector<HostPort> candidates;
   for (const auto& n : nodes_) {
-    candidates.push_back(n->where);
+    if (!n->contacted || n->status.up) {
+      candidates.push_back(n->where);
+    }
   }
   for (const auto& seed : address_.nodes) {
     candidates.push_back(seed);
   }
   if (address_.nodes.empty()) {
     candidates.push_back(HostPort{address_.host, address_.port});
+  }
+  for (const auto& n : nodes_) {
+    if (n->contacted && !n->status.up) {
+      candidates.push_back(n->where);
+    }
   }
   std::string why = "no seed node given";
   for (const auto& where : candidates) {
@@ -377,6 +385,7 @@ void ClusterStore::send(const std::vector<Command>& commands, std::vector<std::v
     node.status.error = job.error;
     if (!job.error.empty()) {
       node.connection.reset();
+      stale_ = true;
     }
     std::size_t at = 0;
     for (const Route& r : *job.routes) {
@@ -387,12 +396,27 @@ void ClusterStore::send(const std::vector<Command>& commands, std::vector<std::v
       if (r.asking) {
         ++at; // ASKING's +OK
       }
-      replies[r.index] = std::move(job.answer.at(at++));
+      Reply& reply = replies[r.index] = std::move(job.answer.at(at++));
+      if (reply.is_error() && reply.str.rfind("CLUSTERDOWN", 0) == 0) {
+        // The node answered but will not serve the slot: that queue is unknown, like a node down.
+        reply = Reply::unavailable_because(fmt::format("Redis at {}: {}", node.status.endpoint, printable(reply.str)));
+      }
     }
   }
 }
 
 std::vector<Reply> ClusterStore::pipeline(const std::vector<Command>& commands, const char* doing) {
+  if (stale_) {
+    stale_ = false;
+    try {
+      refresh_map();
+    } catch (const Error& e) {
+      if (e.code() == Exit::interrupted) {
+        throw;
+      }
+      log::debug(1, "{}", e.what()); // keep the map we have
+    }
+  }
   std::vector<Reply> replies(commands.size());
   std::vector<std::vector<Route>> routes(nodes_.size());
   for (std::size_t i = 0; i < commands.size(); ++i) {

@@ -78,6 +78,7 @@ private:
   std::vector<std::unique_ptr<Node>> nodes_;
   std::array<int, cluster_slots> slots_{}; // index into nodes_, -1: not served
   std::uint64_t map_refreshes_ = 0;
+  bool stale_ = false; // a node did not answer: relearn the map first (a replica may have taken over)
 };
 
 } // namespace graflow::redis
