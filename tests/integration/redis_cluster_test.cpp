@@ -57,7 +57,8 @@ void push(const RedisCluster& cluster, const std::string& key, int count) {
   for (int i = 0; i < count; ++i) {
     cmd.push_back("task-" + std::to_string(i));
   }
-  REQUIRE(cluster.command(cmd) == std::to_string(count));
+  const std::string length = cluster.command(cmd);
+  REQUIRE_MESSAGE(length.rfind("ERR", 0) != 0, length);
 }
 
 long long reads(RedisProbe& probe) { return graflow::testing::info_field(probe.command({"INFO", "stats"}), "total_reads_processed"); }
@@ -102,6 +103,14 @@ TEST_CASE("queues of several layouts on three nodes: one pipelined round trip pe
   }
   specs.push_back(parse_queue_spec("stream:events"));
   expected.push_back(5);
+  // Keys beyond argv[1]: XINFO GROUPS key, and Celery's EVAL with its key in KEYS.
+  REQUIRE(cluster.command({"XGROUP", "CREATE", "events", "workers", "0"}) == "OK");
+  specs.push_back(parse_queue_spec("stream:events,group=workers,id=events-workers"));
+  expected.push_back(5);
+  push(cluster, "mail", 2);
+  push(cluster, "mail\x06\x16" "3", 1);
+  specs.push_back(parse_queue_spec("celery:mail"));
+  expected.push_back(3);
   cluster.command({"LPUSH", "queue:mailers", R"({"class":"Mail","enqueued_at":1700000000.5})"});
   cluster.command({"LPUSH", "queue:mailers", R"({"class":"Mail","enqueued_at":1700000001.5})"});
   specs.push_back(parse_queue_spec("sidekiq:mailers"));
@@ -147,6 +156,7 @@ TEST_CASE("queues of several layouts on three nodes: one pipelined round trip pe
   CHECK(sidekiq.in_flight == 0);
   REQUIRE(sidekiq.oldest_age_seconds.has_value());
   CHECK(*sidekiq.oldest_age_seconds > 1e6); // the job at -1, enqueued in 2023
+  CHECK(readings[readings.size() - 3].in_flight == 0); // celery: nothing in the unacked hash
   for (std::size_t n = 0; n < cluster.size(); ++n) {
     CHECK_MESSAGE(reads(*probes[n]) - before[n] - 1 <= 2, "node " << n);
   }

@@ -41,7 +41,9 @@ MetricsPage::MetricsPage(const std::vector<std::string>& key_prefixes, std::stri
 void MetricsPage::render(std::string& out, const Reading& reading, std::uint64_t scrape_errors_total) const {
   out.reserve(out.size() + size_hint_);
   text::append_family(out, depth_name, depth_help, text::Type::gauge);
-  for (std::size_t i = 0; i < depth_series_.size() && i < reading.depths.size(); ++i) {
+  // A cluster reading with some nodes down (`unknown` set) still shows the queues it read.
+  const bool partial = !reading.unknown.empty();
+  for (std::size_t i = 0; (reading.redis_up || partial) && i < depth_series_.size() && i < reading.depths.size(); ++i) {
     if (std::find(reading.unknown.begin(), reading.unknown.end(), i) == reading.unknown.end()) {
       text::append_sample(out, depth_series_[i], reading.depths[i]);
     }
