@@ -57,19 +57,22 @@ std::shared_ptr<const Reading> Collector::State::round_trip() {
       }
       store = connect();
     }
-    for (auto& length : store->known_lengths(keys)) {
-      if (!length.value) {
-        reading->unknown.push_back(reading->depths.size());
-        if (reading->error.empty()) {
-          reading->error = std::move(length.unknown);
-        }
-      }
-      reading->depths.push_back(length.value.value_or(0));
-    }
     if (const auto* cluster = dynamic_cast<const redis::ClusterStore*>(store.get())) {
+      // A node that is down makes only its queues unknown (DESIGN.md §5a).
+      for (auto& length : store->known_lengths(keys)) {
+        if (!length.value) {
+          reading->unknown.push_back(reading->depths.size());
+          if (reading->error.empty()) {
+            reading->error = std::move(length.unknown);
+          }
+        }
+        reading->depths.push_back(length.value.value_or(0));
+      }
       for (const auto& node : cluster->nodes()) {
         reading->nodes.push_back({node.endpoint, node.up});
       }
+    } else {
+      reading->depths = store->lengths(keys);
     }
     // Cluster: up only when every node holding a watched queue answered (DESIGN.md §5a).
     reading->redis_up = reading->unknown.empty();
