@@ -8,6 +8,7 @@
 #include "graflow/exporter/run.hpp"
 #include "graflow/core/log.hpp"
 #include "graflow/net/server.hpp"
+#include "graflow/redis/connect.hpp"
 #include "graflow/redis/store.hpp"
 #include "graflow/redis/url.hpp"
 
@@ -62,7 +63,7 @@ void run_exporter(Globals& g, const ExporterOptions& opts) {
   mallopt(M_ARENA_MAX, 2);
   raise_open_file_limit();
   const std::unique_ptr<net::HttpServer> server = net::make_http_server();
-  exporter::serve(o, *server, [address, timeout] { return std::make_unique<redis::Connection>(address, timeout); },
+  exporter::serve(o, *server, [address, timeout] { return redis::connect(address, timeout); },
                   signals);
 }
 
