@@ -10,6 +10,7 @@
 #include "graflow/core/log.hpp"
 #include "graflow/net/server.hpp"
 #include "graflow/redis/connect.hpp"
+#include "graflow/redis/store.hpp"
 #include "graflow/redis/url.hpp"
 
 #include <CLI/CLI.hpp>

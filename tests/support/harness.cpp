@@ -473,4 +473,63 @@ void wait_for_stamps_to_age() {
   std::this_thread::sleep_until(next + std::chrono::milliseconds(50));
 }
 
+RedisCluster::RedisCluster(int masters) {
+  std::vector<std::string> create = {"redis-cli", "--cluster", "create"};
+  for (int i = 0; i < masters; ++i) {
+    // The bus port is port + 10000 by default, which a free ephemeral port may not allow.
+    RedisOptions o;
+    o.extra_args = {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout",
+                    "1000", "--cluster-require-full-coverage", "no", "--cluster-port", std::to_string(free_port())};
+    nodes_.push_back(std::make_unique<RedisServer>(o));
+    create.push_back("127.0.0.1:" + std::to_string(nodes_.back()->port()));
+  }
+  create.insert(create.end(), {"--cluster-replicas", "0", "--cluster-yes"});
+  const auto r = run(create, {}, std::chrono::seconds(30));
+  if (r.code != 0) {
+    throw std::runtime_error("redis-cli --cluster create failed: " + r.out + r.err);
+  }
+  wait_ok();
+}
+
+std::string RedisCluster::url() const {
+  std::string out = "redis+cluster://";
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    out += (i == 0 ? "" : ",") + std::string("127.0.0.1:") + std::to_string(nodes_[i]->port());
+  }
+  return out;
+}
+
+std::size_t RedisCluster::owner(const std::string& key) const {
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    const std::string type = nodes_[i]->command({"TYPE", key});
+    if (type.rfind("ERR:MOVED", 0) != 0 && type.rfind("ERR:ASK", 0) != 0 && type != "ERR:connect") {
+      return i;
+    }
+  }
+  throw std::runtime_error("no cluster node serves " + key);
+}
+
+std::string RedisCluster::command(const std::vector<std::string>& args) const {
+  return nodes_.at(owner(args.at(1)))->command(args);
+}
+
+std::string RedisCluster::id(std::size_t i) const { return nodes_.at(i)->command({"CLUSTER", "MYID"}); }
+
+void RedisCluster::wait_ok(std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool ok = true;
+    for (const auto& n : nodes_) {
+      if (n->pid() > 0 && n->command({"CLUSTER", "INFO"}).find("cluster_state:ok") == std::string::npos) {
+        ok = false;
+      }
+    }
+    if (ok) {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw std::runtime_error("the Redis cluster did not reach cluster_state:ok");
+}
+
 } // namespace graflow::testing

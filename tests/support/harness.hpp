@@ -199,4 +199,27 @@ private:
   std::unique_ptr<Process> process_;
 };
 
+// A Redis Cluster of `masters` real redis-server nodes on free loopback ports, joined with
+// `redis-cli --cluster create` (no replicas, cluster-node-timeout 1 s, full coverage not
+// required so the others keep serving when one is stopped), each stopped by PID.
+class RedisCluster {
+public:
+  explicit RedisCluster(int masters = 3);
+  [[nodiscard]] std::size_t size() const { return nodes_.size(); }
+  [[nodiscard]] RedisServer& node(std::size_t i) { return *nodes_.at(i); }
+  // redis+cluster://127.0.0.1:p1,127.0.0.1:p2,... (every node a seed).
+  [[nodiscard]] std::string url() const;
+  // The index of the node that serves `key` (asked with TYPE; it answers MOVED elsewhere).
+  [[nodiscard]] std::size_t owner(const std::string& key) const;
+  // Runs a command whose key is args[1] on the node that serves it (RedisServer::command).
+  std::string command(const std::vector<std::string>& args) const;
+  // The node's cluster ID (CLUSTER MYID).
+  [[nodiscard]] std::string id(std::size_t i) const;
+  // Waits until every running node says cluster_state:ok, or throws.
+  void wait_ok(std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
+
+private:
+  std::vector<std::unique_ptr<RedisServer>> nodes_;
+};
+
 } // namespace graflow::testing

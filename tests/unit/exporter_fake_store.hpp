@@ -45,7 +45,7 @@ class FakeStore final : public redis::QueueStore {
 public:
   explicit FakeStore(std::shared_ptr<FakeRedis> redis) : redis_(std::move(redis)) {}
 
-  // Only the lengths() shorthand is faked: the collector uses nothing else while every queue
+  // Only known_lengths() (what lengths() goes through) is faked: the collector uses nothing else while every queue
   // is of the graflow layout (queues::read_all). Other layouts are tested against a real
   // redis-server (tests/integration/exporter_layouts_test.cpp), never a fake of Redis.
   std::vector<redis::Reply> pipeline(const std::vector<redis::Command>& /*commands*/, const char* doing) override {
@@ -53,7 +53,7 @@ public:
   }
   [[nodiscard]] std::string endpoint() const override { return "fake:6379"; }
 
-  std::vector<long long> lengths(const std::vector<std::string>& keys) override {
+  std::vector<Length> known_lengths(const std::vector<std::string>& keys) override {
     std::unique_lock lock(redis_->mutex);
     redis_->requests.push_back(keys);
     ++redis_->held;
@@ -63,10 +63,10 @@ public:
     if (!redis_->fail_requests.empty()) {
       throw failure(redis_->fail_requests);
     }
-    std::vector<long long> out;
+    std::vector<Length> out;
     for (const auto& k : keys) {
       const auto it = redis_->lists.find(k);
-      out.push_back(it == redis_->lists.end() ? 0 : it->second);
+      out.push_back({it == redis_->lists.end() ? 0 : it->second, {}});
     }
     return out;
   }

@@ -158,6 +158,27 @@ TEST_CASE("the page while Redis is away: graflow_redis_up 0 and no depth sample 
   CHECK(samples(out, "graflow_queue_depth").empty());
 }
 
+TEST_CASE("a cluster with one node down: the other queues' samples, graflow_redis_up 0, node_up per node") {
+  const MetricsPage page(prefixes({"a", "b", "c"}), "1.2.3");
+  Reading partial;
+  partial.queues = {waiting(3), {}, waiting(5)};
+  partial.error = "cannot reach Redis at 127.0.0.1:7002: connection refused";
+  partial.nodes = {{"127.0.0.1:7001", true}, {"127.0.0.1:7002", false}};
+  std::string out;
+  page.render(out, partial, 1);
+  CHECK(samples(out, "graflow_queue_depth") ==
+        std::vector<std::string>{R"(graflow_queue_depth{key_prefix="a"} 3)", R"(graflow_queue_depth{key_prefix="c"} 5)"});
+  CHECK(samples(out, "graflow_redis_up") == std::vector<std::string>{"graflow_redis_up 0"});
+  CHECK(samples(out, "graflow_redis_node_up") ==
+        std::vector<std::string>{R"(graflow_redis_node_up{node="127.0.0.1:7001"} 1)",
+                                 R"(graflow_redis_node_up{node="127.0.0.1:7002"} 0)"});
+  CHECK(out.find("# TYPE graflow_redis_node_up gauge\n") != std::string::npos);
+  // A single node (no cluster): no node_up family at all.
+  out.clear();
+  page.render(out, up({1, 2, 3}), 0);
+  CHECK(out.find("graflow_redis_node_up") == std::string::npos);
+}
+
 TEST_CASE("prefixes that need escaping end up escaped in the label") {
   const MetricsPage page(prefixes({"we\"ird\\pre\nfix"}), "v\"1");
   std::string out;

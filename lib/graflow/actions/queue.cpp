@@ -80,7 +80,7 @@ nlohmann::ordered_json to_json(const std::vector<QueueReading>& readings, bool w
   return nlohmann::ordered_json{{"queues", std::move(queues)}};
 }
 
-std::string cell(const std::optional<long long>& v) { return v ? std::to_string(*v) : "?"; }
+std::string cell(const std::optional<long long>& v) { return v ? std::to_string(*v) : "unknown"; }
 
 std::string age_cell(const queues::Reading& q) {
   if (q.oldest_age_seconds) {
@@ -129,7 +129,7 @@ void print_queues(std::ostream& out, const std::vector<QueueReading>& readings, 
       }
     }
     if (with_workers) {
-      row.push_back(r.desired_workers ? std::to_string(*r.desired_workers) : "?");
+      row.push_back(r.desired_workers ? std::to_string(*r.desired_workers) : "unknown");
     }
     rows.push_back(std::move(row));
   }
@@ -137,12 +137,15 @@ void print_queues(std::ostream& out, const std::vector<QueueReading>& readings, 
 }
 
 void check_known(const std::vector<QueueReading>& readings) {
-  for (const auto& r : readings) {
-    if (!r.reading.waiting) {
-      throw failure(fmt::format("queue {} ({} {}): the number of waiting tasks is unknown: {}", r.reading.id,
-                                queues::layout_name(r.reading.layout), r.reading.key, r.reading.waiting_unknown));
-    }
+  const auto unknown = std::count_if(readings.begin(), readings.end(),
+                                     [](const QueueReading& r) { return !r.reading.waiting.has_value(); });
+  if (unknown == 0) {
+    return;
   }
+  const auto& first =
+      std::find_if(readings.begin(), readings.end(), [](const QueueReading& r) { return !r.reading.waiting; })->reading;
+  throw failure(fmt::format("{} of {} queue(s) could not be read (queue {} ({} {}): {})", unknown, readings.size(),
+                            first.id, queues::layout_name(first.layout), first.key, first.waiting_unknown));
 }
 
 void watch_queues(const std::function<std::unique_ptr<redis::QueueStore>()>& connect, const WatchOptions& options,

@@ -42,7 +42,8 @@ std::vector<QueueReading> read_queues(redis::QueueStore& store, const std::vecto
 // in_flight, oldest_age_seconds, paused?, desired_workers?}]}.
 void print_queues(std::ostream& out, const std::vector<QueueReading>& readings, Format format);
 
-// Throws a failure Error naming the first queue whose waiting count is unknown, and why.
+// After the readings were printed: throws a failure Error (exit 1) saying how many queues are
+// unknown, naming the first and why; does nothing when all were read (DESIGN.md §5a).
 void check_known(const std::vector<QueueReading>& readings);
 
 struct WatchOptions {

@@ -5,6 +5,7 @@
 #include "graflow/core/error.hpp"
 #include "graflow/core/log.hpp"
 #include "graflow/queues/read.hpp"
+#include "graflow/redis/cluster.hpp"
 
 #include <condition_variable>
 #include <fmt/format.h>
@@ -56,10 +57,24 @@ std::shared_ptr<const Reading> Collector::State::round_trip() {
     const graflow::Clock& wall = options.clock != nullptr ? *options.clock : system_clock;
     reading->queues = queues::read_all(*store, options.queues, wall.now());
     reading->redis_up = true;
+    if (const auto* cluster = dynamic_cast<const redis::ClusterStore*>(store.get())) {
+      // Up only when every node holding a watched queue answered (DESIGN.md §5a); the
+      // queues of a node that is down are unknown in reading->queues.
+      for (const auto& node : cluster->nodes()) {
+        reading->nodes.push_back({node.endpoint, node.up});
+        if (!node.up) {
+          reading->redis_up = false;
+          if (reading->error.empty()) {
+            reading->error = node.error;
+          }
+        }
+      }
+    }
   } catch (const std::exception& e) {
     store.reset();
     next_connect = Clock::now() + options.reconnect_interval;
     reading->queues.clear();
+    reading->nodes.clear();
     reading->error = e.what();
   }
   reading->duration = Clock::now() - start;

@@ -26,6 +26,9 @@ constexpr std::string_view load_help =
 constexpr std::string_view up_name = "graflow_redis_up";
 constexpr std::string_view up_help = "1 if this scrape read the queue lengths from Redis, 0 if Redis was "
                                      "unreachable, too slow or refused the request.";
+constexpr std::string_view node_up_name = "graflow_redis_node_up";
+constexpr std::string_view node_up_help = "Redis Cluster only: 1 if the master node answered this scrape, 0 if it "
+                                          "could not be reached (its queues have no depth sample).";
 constexpr std::string_view duration_name = "graflow_exporter_scrape_duration_seconds";
 constexpr std::string_view duration_help = "Time the last scrape spent reading the queue lengths from Redis.";
 constexpr std::string_view errors_name = "graflow_exporter_scrape_errors_total";
@@ -68,7 +71,10 @@ MetricsPage::MetricsPage(const std::vector<queues::QueueSpec>& queues, std::stri
 
 void MetricsPage::render(std::string& out, const Reading& reading, std::uint64_t scrape_errors_total) const {
   out.reserve(out.size() + size_hint_);
-  const std::size_t n = reading.redis_up ? std::min(series_.size(), reading.queues.size()) : 0;
+  // A reading that says "down" shows no queue, except in a Cluster with a node down (nodes
+  // set): then every queue the other nodes answered for, those of the node down unknown.
+  const bool shown = reading.redis_up || !reading.nodes.empty();
+  const std::size_t n = shown ? std::min(series_.size(), reading.queues.size()) : 0;
   text::append_family(out, depth_name, depth_help, text::Type::gauge);
   for (std::size_t i = 0; i < n; ++i) {
     if (const auto& w = reading.queues[i].waiting) {
@@ -101,6 +107,12 @@ void MetricsPage::render(std::string& out, const Reading& reading, std::uint64_t
   }
   text::append_family(out, up_name, up_help, text::Type::gauge);
   text::append_sample(out, up_name, reading.redis_up ? 1LL : 0LL);
+  if (!reading.nodes.empty()) {
+    text::append_family(out, node_up_name, node_up_help, text::Type::gauge);
+    for (const auto& node : reading.nodes) {
+      text::append_sample(out, text::series(node_up_name, {{"node", node.endpoint}}), node.up ? 1LL : 0LL);
+    }
+  }
   text::append_family(out, duration_name, duration_help, text::Type::gauge);
   text::append_sample(out, duration_name, std::chrono::duration<double>(reading.duration).count());
   text::append_family(out, errors_name, errors_help, text::Type::counter);

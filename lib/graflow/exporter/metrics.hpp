@@ -15,9 +15,16 @@ namespace graflow::exporter {
 // What one read of the queues found.
 struct Reading {
   bool redis_up = false;
-  std::vector<queues::Reading> queues; // one per configured queue, in order; empty unless redis_up
+  // One per configured queue, in order; empty when Redis could not be read. In a Cluster
+  // with a node down, redis_up is false and that node's queues are unknown (no sample).
+  std::vector<queues::Reading> queues;
   std::chrono::nanoseconds duration{0}; // connect (if needed) + the round trip, or the time waited
   std::string error;             // why Redis could not be read; empty when redis_up
+  struct Node {
+    std::string endpoint; // "host:port"
+    bool up = false;
+  };
+  std::vector<Node> nodes; // cluster masters holding a watched queue; empty otherwise
 };
 
 class MetricsPage {
@@ -27,7 +34,8 @@ public:
   // Appends the exposition: per queue, only when Redis answered (never a stale or made-up
   // 0) and only what is known, graflow_queue_depth (waiting), graflow_queue_in_flight,
   // graflow_queue_oldest_age_seconds and graflow_queue_paused (bullmq); then
-  // graflow_redis_up, the scrape duration, the error counter and the build info.
+  // graflow_redis_up, graflow_redis_node_up per cluster node, the scrape duration, the error
+  // counter and the build info.
   void render(std::string& out, const Reading& reading, std::uint64_t scrape_errors_total) const;
 
   // A size that fits a whole page, to reserve before rendering.

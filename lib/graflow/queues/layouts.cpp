@@ -185,6 +185,30 @@ void naming_server(CommandRunner& runner, Interpret&& interpret) {
   }
 }
 
+// Cluster mode: a command whose node could not be asked gets an unavailable reply
+// (redis::Reply::unavailable). The queue it belongs to is then unknown, not the whole read.
+const Reply* first_unavailable(const std::vector<Reply>& replies) {
+  for (const auto& r : replies) {
+    if (r.unavailable) {
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
+bool reads_in_flight(Layout layout) {
+  return layout == Layout::celery || layout == Layout::rq || layout == Layout::sidekiq || layout == Layout::bullmq;
+}
+
+Stage unknown_stage(const QueueSpec& spec, const std::string& why) {
+  Stage stage{detail::base_reading(spec), {}, {}};
+  stage.reading.waiting_unknown = why;
+  if (reads_in_flight(spec.layout)) {
+    stage.reading.in_flight_unknown = why;
+  }
+  return stage;
+}
+
 } // namespace
 
 std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueSpec>& specs, TimePoint now) {
@@ -204,6 +228,10 @@ std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueS
     for (std::size_t i = 0; i < specs.size(); ++i) {
       std::vector<Reply> mine(replies.begin() + static_cast<std::ptrdiff_t>(spans[i].first),
                               replies.begin() + static_cast<std::ptrdiff_t>(spans[i].second));
+      if (const Reply* gone = first_unavailable(mine)) {
+        stages.push_back(unknown_stage(specs[i], gone->str));
+        continue;
+      }
       stages.push_back(interpret_first(specs[i], mine, now));
     }
   });
@@ -224,6 +252,14 @@ std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueS
         }
         std::vector<Reply> mine(replies2.begin() + static_cast<std::ptrdiff_t>(spans2[i].first),
                                 replies2.begin() + static_cast<std::ptrdiff_t>(spans2[i].second));
+        if (const Reply* gone = first_unavailable(mine)) {
+          // What phase 2 would add (an age, Sidekiq's busy workers) stays unknown.
+          Reading& r = stages[i].reading;
+          if (!r.in_flight && r.in_flight_unknown.empty() && reads_in_flight(r.layout)) {
+            r.in_flight_unknown = gone->str;
+          }
+          continue;
+        }
         stages[i].finish(stages[i].reading, mine);
       }
     });

@@ -64,7 +64,8 @@ Stage interpret_first(const QueueSpec& spec, const std::vector<Reply>& replies, 
 // Reads every queue: one pipelined batch for all phase-1 commands, at most one more for all
 // phase-2 commands, and a TYPE read only when a key has the wrong type (to name it).
 // Throws a failure Error naming the key and the runner's endpoint for an error reply or a
-// wrong-type key, and whatever the runner throws for I/O errors.
+// wrong-type key, and whatever the runner throws for I/O errors. A queue with an unavailable
+// reply (a Cluster node that is down) is read as unknown, its reason in waiting_unknown.
 std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueSpec>& specs, TimePoint now);
 
 // Parses a Redis stream entry ID ("1700000000000-3") into its millisecond time.

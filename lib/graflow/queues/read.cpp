@@ -15,7 +15,8 @@ std::vector<Reading> read_all(CommandRunner& store, const std::vector<QueueSpec>
   for (const auto& spec : specs) {
     keys.push_back(main_key(spec));
   }
-  const std::vector<long long> depths = store.lengths(keys);
+  // known_lengths: in a Cluster, a queue on a node that is down is unknown, not the whole read.
+  auto depths = store.known_lengths(keys);
   std::vector<Reading> out;
   out.reserve(specs.size());
   for (std::size_t i = 0; i < specs.size(); ++i) {
@@ -23,7 +24,8 @@ std::vector<Reading> read_all(CommandRunner& store, const std::vector<QueueSpec>
     r.id = specs[i].id;
     r.layout = Layout::graflow;
     r.key = keys[i];
-    r.waiting = depths.at(i);
+    r.waiting = depths.at(i).value;
+    r.waiting_unknown = std::move(depths.at(i).unknown);
     out.push_back(std::move(r));
   }
   return out;

@@ -1,6 +1,7 @@
 #include "graflow/redis/connect.hpp"
 
 #include "graflow/core/error.hpp"
+#include "graflow/redis/cluster.hpp"
 #include "graflow/redis/sentinel.hpp"
 
 namespace graflow::redis {
@@ -12,7 +13,7 @@ std::unique_ptr<QueueStore> connect(const Address& address, std::chrono::millise
   case Mode::sentinel:
     return std::make_unique<SentinelStore>(address, timeout, cancel_fd);
   case Mode::cluster:
-    throw usage_error("redis+cluster:// URLs are not supported yet");
+    return std::make_unique<ClusterStore>(address, timeout, cancel_fd);
   }
   throw usage_error("unknown Redis mode");
 }

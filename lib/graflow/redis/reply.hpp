@@ -13,6 +13,9 @@ struct Reply {
   long long integer = 0;       // integer replies
   std::string str;             // string, status and error replies
   std::vector<Reply> elements; // array replies
+  // An error made by graflowctl, not sent by a server: no node could be asked (a Cluster
+  // node that is down). `str` says why; readers make what it was for unknown, not fatal.
+  bool unavailable = false;
 
   [[nodiscard]] bool is_nil() const { return type == Type::nil; }
   [[nodiscard]] bool is_error() const { return type == Type::error; }
@@ -42,6 +45,12 @@ struct Reply {
     Reply r;
     r.type = Type::error;
     r.str = std::move(message);
+    return r;
+  }
+  // The reply to a command no server could be asked, with the reason (see `unavailable`).
+  static Reply unavailable_because(std::string reason) {
+    Reply r = error(std::move(reason));
+    r.unavailable = true;
     return r;
   }
   // An array reply of `items`.

@@ -205,22 +205,38 @@ void Connection::check_handshake(const std::vector<Reply>& replies, bool sent_au
 }
 
 std::vector<long long> QueueStore::lengths(const std::vector<std::string>& keys) {
+  std::vector<long long> out;
+  out.reserve(keys.size());
+  for (auto& length : known_lengths(keys)) {
+    if (!length.value) {
+      throw failure(length.unknown);
+    }
+    out.push_back(*length.value);
+  }
+  return out;
+}
+
+std::vector<QueueStore::Length> QueueStore::known_lengths(const std::vector<std::string>& keys) {
   std::vector<Command> commands;
   commands.reserve(keys.size());
   for (const auto& key : keys) {
     commands.push_back({"LLEN", key});
   }
   const std::vector<Reply> replies = pipeline(commands, "reading queue lengths");
-  std::vector<long long> out;
+  std::vector<Length> out;
   for (std::size_t i = 0; i < keys.size(); ++i) {
     const Reply& r = replies[i];
     const std::string key = printable(keys[i], 120);
+    if (r.unavailable) {
+      out.push_back({std::nullopt, r.str});
+      continue;
+    }
     if (r.type == Reply::Type::integer) {
       if (r.integer < 0 || r.integer > max_length) {
         throw failure(fmt::format("Redis at {} answered LLEN {} with {}, which is not a queue length",
                                   endpoint(), key, r.integer));
       }
-      out.push_back(r.integer);
+      out.push_back({r.integer, {}});
       continue;
     }
     if (!r.is_error()) {

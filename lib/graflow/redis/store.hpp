@@ -31,9 +31,18 @@ public:
   // The length of each list in `keys`, in order, read in one pipelined round trip.
   // A missing key is an empty queue (0). Throws a failure Error that names the endpoint,
   // or the key when it holds something other than a list or the reply is not a length.
-  virtual std::vector<long long> lengths(const std::vector<std::string>& keys);
+  std::vector<long long> lengths(const std::vector<std::string>& keys);
   // How the connection is secured, for `doctor`: the TLS facts, or nullopt for plaintext.
   [[nodiscard]] virtual std::optional<TlsInfo> tls_info() const { return std::nullopt; }
+
+  // One list's length, or why it is unknown.
+  struct Length {
+    std::optional<long long> value;
+    std::string unknown; // set when value is empty
+  };
+  // Like lengths(), but a key no server could be asked for (a Cluster node that is down:
+  // Reply::unavailable) is unknown with the reason instead of failing the whole read.
+  virtual std::vector<Length> known_lengths(const std::vector<std::string>& keys);
 };
 
 class Connection final : public QueueStore {
