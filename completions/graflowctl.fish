@@ -83,37 +83,37 @@ end
 function __graflowctl_value_options_of
     switch $argv[1]
         case ''
-            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
+            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output
         case 'profiles'
-            printf '%s\n' --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
+            printf '%s\n' --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output
         case 'profiles show'
-            printf '%s\n' --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
+            printf '%s\n' --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output
         case 'render'
-            printf '%s\n' -p --profile --set --out-dir --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --out-dir --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output
         case 'queue'
-            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
+            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output
         case 'queue depth'
-            printf '%s\n' --key-prefix -p --profile --interval --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout -o --output
+            printf '%s\n' --key-prefix --queue -p --profile --interval --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout -o --output
         case 'adapter'
-            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
+            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output
         case 'adapter values'
-            printf '%s\n' --prometheus-url --prometheus-port --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
+            printf '%s\n' --prometheus-url --prometheus-port --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output
         case 'adapter install'
-            printf '%s\n' --prometheus-url --prometheus-port --templates --namespace --release --chart-version --config --kubeconfig --context --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
+            printf '%s\n' --prometheus-url --prometheus-port --templates --namespace --release --chart-version --config --kubeconfig --context --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output
         case 'deploy'
-            printf '%s\n' -p --profile --set --templates --timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --templates --timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output
         case 'scale'
-            printf '%s\n' -p --profile --set --emergency --hold --timeout --backup-dir --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --emergency --hold --timeout --backup-dir --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output
         case 'status'
-            printf '%s\n' -p --profile --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output
         case 'exporter'
-            printf '%s\n' --listen --key-prefix --scrape-timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout -o --output
+            printf '%s\n' --listen --key-prefix --queue --scrape-timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout -o --output
         case 'doctor'
-            printf '%s\n' -p --profile --set --prometheus-url --prometheus-service --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --prometheus-url --prometheus-service --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output
         case 'simulate'
-            printf '%s\n' -p --profile --set --depth-trace --from-prometheus --start --end --arrivals-trace --load --per-worker-rate --pod-startup --metric-delay --sync-period --tolerance --downscale-stabilization --start-replicas --duration --step --svg --compare --max-wait --min-replicas --max-replicas --average-value --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
+            printf '%s\n' -p --profile --set --depth-trace --from-prometheus --start --end --arrivals-trace --load --per-worker-rate --pod-startup --metric-delay --sync-period --tolerance --downscale-stabilization --start-replicas --duration --step --svg --compare --max-wait --min-replicas --max-replicas --average-value --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output
         case 'completion'
-            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix -o --output
+            printf '%s\n' --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output
     end
 end
 
@@ -157,6 +157,7 @@ complete -c graflowctl -l redis-sentinel-user -x -d 'ACL user for the sentinels 
 complete -c graflowctl -l redis-sentinel-password-file -x -d 'file holding the password of the sentinels (env GRAFLOW_REDIS_SENTINEL_PASSWORD)'
 complete -c graflowctl -l request-timeout -x -d 'timeout of each Kubernetes API request'
 complete -c graflowctl -n 'not __graflowctl_at "queue depth" "exporter"' -l key-prefix -x -d 'queue key prefix; the queue is PREFIX:queue (env KEY_PREFIX)'
+complete -c graflowctl -n 'not __graflowctl_at "queue depth" "exporter"' -l queue -x -d 'a queue of another layout: LAYOUT:NAME[,option=value...] (repeatable)'
 complete -c graflowctl -s o -l output -x -a 'text json yaml' -d 'output format'
 complete -c graflowctl -s v -l verbose -d 'log what graflowctl does on stderr (repeat for more)'
 complete -c graflowctl -l no-color -d 'no colours (also when NO_COLOR is set)'
@@ -165,6 +166,7 @@ complete -c graflowctl -n '__graflowctl_at "render"' -s p -l profile -x -a '(__g
 complete -c graflowctl -n '__graflowctl_at "render"' -l out-dir -x -a '(__fish_complete_directories (commandline -ct))' -d 'write one file per object into DIR instead of printing'
 complete -c graflowctl -n '__graflowctl_at "render" "adapter values" "adapter install" "deploy"' -l templates -x -a '(__fish_complete_directories (commandline -ct))' -d 'use the templates in DIR'
 complete -c graflowctl -n '__graflowctl_at "queue depth"' -l key-prefix -x -d 'queue key prefix (repeatable: all read in one round trip)'
+complete -c graflowctl -n '__graflowctl_at "queue depth"' -l queue -x -d 'queue of a layout: LAYOUT:NAME[,option=value...] (graflow, list, zset, stream, celery, rq, sidekiq, bullmq; repeatable)'
 complete -c graflowctl -n '__graflowctl_at "queue depth"' -s p -l profile -x -a '(__graflowctl_dynamic profiles)' -d 'profile whose averageValue, minReplicas and maxReplicas apply'
 complete -c graflowctl -n '__graflowctl_at "queue depth"' -s w -l watch -d 'refresh until interrupted'
 complete -c graflowctl -n '__graflowctl_at "queue depth"' -l interval -x -d 'refresh interval with --watch'
@@ -189,6 +191,7 @@ complete -c graflowctl -n '__graflowctl_at "scale"' -l backup-dir -x -a '(__fish
 complete -c graflowctl -n '__graflowctl_at "status" "doctor"' -s p -l profile -x -a '(__graflowctl_dynamic profiles)' -d 'profile (default: prod, or the config\'s defaultProfile)'
 complete -c graflowctl -n '__graflowctl_at "exporter"' -l listen -x -d 'numeric IP address and port to serve on (ADDR:PORT, [IPv6]:PORT or :PORT)'
 complete -c graflowctl -n '__graflowctl_at "exporter"' -l key-prefix -x -d 'queue key prefix to export (repeatable: all read in one Redis round trip per scrape; default: the global --key-prefix, $KEY_PREFIX, graflow)'
+complete -c graflowctl -n '__graflowctl_at "exporter"' -l queue -x -d 'queue of another layout to export: LAYOUT:NAME[,option=value...] (repeatable; read in the same round trip)'
 complete -c graflowctl -n '__graflowctl_at "exporter"' -l scrape-timeout -x -d 'longest a scrape waits for Redis before answering graflow_redis_up 0'
 complete -c graflowctl -n '__graflowctl_at "doctor"' -l prometheus-url -x -d 'query Prometheus directly at this URL'
 complete -c graflowctl -n '__graflowctl_at "doctor"' -l prometheus-service -x -d 'else query it through the API server\'s service proxy: NAMESPACE/NAME:PORT'

@@ -25,10 +25,11 @@ void setup_doctor(CLI::App& app, Globals& g) {
   cmd->add_option("-p,--profile", opts->profile, "profile (default: prod, or the config's defaultProfile)");
   cmd->add_option("--set", opts->sets, "override one value, KEY=VALUE (repeatable)");
   cmd->add_option("--prometheus-url", opts->doctor.prometheus_url, "query Prometheus directly at this URL");
-  cmd->add_option("--prometheus-service", opts->doctor.prometheus_service,
+  auto* service = cmd->add_option("--prometheus-service", opts->doctor.prometheus_service,
                   "else query it through the API server's service proxy: NAMESPACE/NAME:PORT");
-  cmd->callback([&g, opts] {
-    if (!opts->doctor.prometheus_url.empty() && !opts->doctor.prometheus_service.empty()) {
+  cmd->callback([&g, opts, service] {
+    // prometheus_service has a default: only a --prometheus-service the user gave conflicts.
+    if (!opts->doctor.prometheus_url.empty() && service->count() > 0) {
       throw usage_error("give --prometheus-url or --prometheus-service, not both");
     }
     g.action = [&g, opts] {

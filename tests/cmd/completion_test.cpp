@@ -161,7 +161,8 @@ TEST_CASE("completion of an unknown shell is a usage error") {
   const auto r = run_cli({"completion", "tcsh"});
   CHECK(r.code == 2);
   CHECK(r.out.empty());
-  CHECK(r.err == "graflowctl: error: SHELL: \"tcsh\" is not one of bash, zsh or fish (see 'graflowctl completion --help')\n");
+  CHECK(r.err == "graflowctl: error: SHELL: \"tcsh\" is not one of bash, zsh or fish; did you mean \"bash\"? (see 'graflowctl "
+                 "completion --help')\n");
   CHECK(run_cli({"completion"}).code == 2);
 }
 

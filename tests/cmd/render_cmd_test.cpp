@@ -138,7 +138,7 @@ TEST_CASE("render --out-dir: object names and kinds from templates are checked b
                        "\" is not a valid Kubernetes object name (lower-case letters, digits, '-' and '.', at most "
                        "253 characters): it cannot become a file name in --out-dir\n");
     CHECK_FALSE(std::filesystem::exists(out_dir));
-    CHECK(tree(dir.path() / "out").empty());
+    CHECK((!std::filesystem::exists(dir / "out") || tree(dir.path() / "out").empty())); // nothing created
     CHECK_FALSE(std::filesystem::exists(dir / "y.yaml"));
   }
   graflow::testing::TempDir dir;

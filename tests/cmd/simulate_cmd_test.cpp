@@ -211,7 +211,9 @@ TEST_CASE("simulate: every bad combination is one line and exit 2") {
   check_usage({"-p", "prod", "--from-prometheus", "http://127.0.0.1:1"},
               "--from-prometheus needs --start T and --end T (RFC 3339 or Unix seconds)");
   check_usage({"-p", "prod", "--depth-trace", k_depth, "--tolerance", "1.5"}, "--tolerance 1.5 must be at least 0 and below 1");
-  check_usage({"-p", "prod", "--depth-trace", k_depth, "--start-replicas", "-1"}, "--start-replicas must not be negative");
+  check_usage({"-p", "prod", "--depth-trace", k_depth, "--start-replicas", "-1"},
+              "--start-replicas: -1 is out of range: it must be from 0 to 2147483647 (replicas is an int32 in the "
+              "Kubernetes API) (see 'graflowctl simulate --help')");
   check_usage({"-p", "prod", "--depth-trace", k_depth, "--metric-delay", "30"},
               "invalid --metric-delay \"30\": expected a duration such as 500ms, 2s, 5m or 1h30m");
   check_usage({"-p", "prod", "--depth-trace", std::string(TEST_DATA_DIR) + "/simulate/bad.csv"},

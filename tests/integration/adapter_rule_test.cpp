@@ -192,7 +192,7 @@ TEST_CASE("a BullMQ queue with scaleOn: waiting+in_flight: render, the exporter 
   const std::string series = found[0]["metric"]["__name__"].get<std::string>();
   CHECK(series == "graflow_queue_load");
   const std::string query = expand(rule, series, "workers", metric);
-  CHECK(query == "max(graflow_queue_load{namespace=\"workers\",queue=\"mail\"}) by (key_prefix, queue)");
+  CHECK(query == "max(graflow_queue_load{queue=\"mail\",namespace=\"workers\"}) by (key_prefix, queue)");
   json result = prometheus.wait_for(query, one_value(8)); // 6 waiting + 2 in flight, not doubled
   CHECK(result[0]["metric"]["queue"] == "mail");
   redis.command({"LPOP", "bull:mail:wait", "6"});          // the queue is empty, two tasks still running
@@ -203,6 +203,6 @@ TEST_CASE("a BullMQ queue with scaleOn: waiting+in_flight: render, the exporter 
   HpaMetric depth_metric = metric;
   depth_metric.name = "graflow_queue_depth";
   const std::string depth_query = expand(depth_rule, "graflow_queue_depth", "workers", depth_metric);
-  CHECK(depth_query == "max(graflow_queue_depth{namespace=\"workers\",queue=\"mail\"}) by (key_prefix, queue)");
+  CHECK(depth_query == "max(graflow_queue_depth{queue=\"mail\",namespace=\"workers\"}) by (key_prefix, queue)");
   prometheus.wait_for(depth_query, one_value(0));
 }

@@ -35,7 +35,7 @@ std::vector<std::vector<std::string>> printing_commands(const RedisServer& redis
   return {
       {"--config", k_empty, "render", "-p", "prod"},
       {"--config", k_empty, "profiles", "show", "prod"},
-      {"--config", k_empty, "profiles", "list"},
+      {"--config", k_empty, "profiles"},
       {"--config", k_empty, "profiles", "show", "prod", "-o", "json"},
       {"--config", k_empty, "adapter", "values"},
       {"completion", "bash"},

@@ -59,7 +59,7 @@ TEST_CASE("is_dns1123_subdomain: Kubernetes object names, never a path") {
     CHECK(is_dns1123_subdomain(good));
   }
   CHECK(is_dns1123_subdomain(std::string(253, 'a').replace(63, 1, ".")));
-  for (const std::string bad : std::vector<std::string>{"", "..", ".", "x/../../y", "a/b", "a..b", ".a", "a.", "-a", "a-.b", "A", "a b",
+  for (const std::string& bad : std::vector<std::string>{"", "..", ".", "x/../../y", "a/b", "a..b", ".a", "a.", "-a", "a-.b", "A", "a b",
                                 std::string("a\0b", 3), "a\nb", "a\x1b[31m"}) {
     INFO(bad);
     CHECK_FALSE(is_dns1123_subdomain(bad));

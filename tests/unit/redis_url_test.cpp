@@ -63,7 +63,9 @@ TEST_CASE("bad redis URLs never echo the password") {
   CHECK(url_error("redis://bob:hunter2@host/x") ==
         "invalid Redis URL \"redis://bob:***@host/x\": the database number must be a number from 0 to 1000000");
   CHECK(url_error("http://host") ==
-        "invalid Redis URL \"http://host\": expected redis[s]://[user:password@]host[:port][/db]");
+        "invalid Redis URL \"http://host\": expected redis[s]://[user:password@]host[:port][/db], "
+        "redis[s]+sentinel://[user:password@]host:port[,host:port...]/MASTER[/db], "
+        "redis[s]+cluster://[user:password@]host:port[,host:port...] or unix:///path");
   CHECK(url_error("rediss://:hunter2@host:0") ==
         "invalid Redis URL \"rediss://:***@host:0\": the port must be a number from 1 to 65535");
   // A bare userinfo is a password: the redaction hides it too.

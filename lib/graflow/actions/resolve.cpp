@@ -131,6 +131,10 @@ std::vector<queues::QueueSpec> queue_specs(const QueueFlags& command, const Queu
   } else if (!global.empty()) {
     out = specs_of(global);
   } else if (const auto v = env.non_empty("KEY_PREFIX")) {
+    // The rule the config's keyPrefix and --key-prefix follow.
+    if (const auto problem = config::check_scalar(config::Kind::label_value, *v)) {
+      throw usage_error("$KEY_PREFIX: " + printable(*problem, 300));
+    }
     out = {queues::graflow_queue(*v)};
   } else if (profile != nullptr && profile->queue) {
     out = {profile_queue(*profile)}; // the same checks as --queue, naming where the profile set it
