@@ -106,7 +106,7 @@ TEST_CASE("queue depth through the sentinels reads the master, not the replica; 
   const auto r = graflowctl({"queue", "depth", "--redis-url", g.url(), "-o", "json"});
   CHECK(r.code == 0);
   CHECK(r.err.empty());
-  CHECK(r.out.find("\"depth\":5") != std::string::npos); // the replica holds 8
+  CHECK(r.out.find("\"depth\": 5") != std::string::npos); // the replica holds 8
 
   // A sentinel that names the replica as master "wrong": ROLE says slave, so no number.
   SentinelOptions o;
@@ -139,7 +139,7 @@ TEST_CASE("a wrong master name: one clear error line, exit 1") {
   const auto skip = graflowctl({"queue", "depth", "--redis-url", "redis+sentinel://" + dead + "," + s.host_port() +
                                 "/mymaster", "-o", "json"});
   CHECK(skip.code == 0);
-  CHECK(skip.out.find("\"depth\":2") != std::string::npos);
+  CHECK(skip.out.find("\"depth\": 2") != std::string::npos);
   // None up: one line naming each.
   const auto none = graflowctl({"queue", "depth", "--redis-url", "redis+sentinel://" + dead + "/mymaster"});
   CHECK(none.code == 1);
@@ -169,12 +169,12 @@ TEST_CASE("sentinels with a password: --redis-sentinel-password-file, $GRAFLOW_R
   const auto file = graflowctl({"--redis-sentinel-password-file", (dir / "sentinel-pass").string(), "queue", "depth",
                                 "--redis-url", url, "-o", "json"});
   CHECK(file.code == 0);
-  CHECK(file.out.find("\"depth\":4") != std::string::npos);
+  CHECK(file.out.find("\"depth\": 4") != std::string::npos);
 
   const auto from_env = graflowctl({"queue", "depth", "--redis-url", url, "-o", "json"},
                                    env({"GRAFLOW_REDIS_SENTINEL_PASSWORD=s3cret-sentinel"}));
   CHECK(from_env.code == 0);
-  CHECK(from_env.out.find("\"depth\":4") != std::string::npos);
+  CHECK(from_env.out.find("\"depth\": 4") != std::string::npos);
 
   write_text(dir / "wrong", "nope\n");
   const auto wrong = graflowctl({"--redis-sentinel-password-file", (dir / "wrong").string(), "queue", "depth",
