@@ -273,6 +273,9 @@ TEST_CASE("API errors read like kubectl's, and credentials are never printed") {
   auto nothing = c.run({"scale", "--reattach", "-p", "prod"});
   CHECK(nothing.code == 1);
   CHECK(contains(nothing.err, "is missing and there is no snapshot of it"));
+  // No snapshot anywhere: the line says what can re-create it, not a --reattach that just failed.
+  CHECK(contains(nothing.err, "nothing can be reattached: graflowctl deploy re-creates it from the profile\n"));
+  CHECK_FALSE(contains(nothing.err, "restore it with"));
   auto usage = c.run({"scale", "-p", "prod"});
   CHECK(usage.code == 2);
   CHECK(usage.err == "graflowctl: error: scale needs exactly one of --emergency N or --reattach\n");

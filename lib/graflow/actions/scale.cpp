@@ -56,6 +56,13 @@ std::string shell_quote(const std::string& arg) {
   return q + "'";
 }
 
+// A reattach with no snapshot anywhere: a restore hint ("scale --reattach") cannot help, so
+// this error goes out as it is, saying what can.
+class NoSnapshot final : public Error {
+public:
+  explicit NoSnapshot(const std::string& message) : Error(Exit::failure, message) {}
+};
+
 // What to add to an error that ends the command at `stage`; empty when nothing is left.
 std::string left_behind(Stage stage, const Names& n, const std::string& restore) {
   switch (stage) {
@@ -353,6 +360,8 @@ void reattach(kube::Client& client, const config::Profile& profile, const ScaleO
   bool back = false;
   try {
     reattach_steps(client, profile, options, out, back);
+  } catch (const NoSnapshot&) {
+    throw;
   } catch (...) {
     // Before the HPA exists again, a failed reattach leaves it detached: say so.
     fail_with(caught(out), back ? "" : left_behind(Stage::detached, n, restore_command(options, n.ns)));
@@ -381,10 +390,11 @@ void reattach_steps(kube::Client& client, const config::Profile& profile, const 
       out << fmt::format("{} is attached: nothing to reattach\n", n.hpa_display);
       return;
     }
-    throw failure(fmt::format("{} is missing and there is no snapshot of it: no annotation {} on {} and no local "
-                              "backup in {}",
-                              n.hpa_display, k_detached_hpa_annotation, n.deployment_display,
-                              options.backup_dir.string()));
+    throw NoSnapshot(fmt::format("{} is missing and there is no snapshot of it: no annotation {} on {} and no local "
+                                 "backup in {}; nothing can be reattached: graflowctl deploy re-creates it from the "
+                                 "profile",
+                                 n.hpa_display, k_detached_hpa_annotation, n.deployment_display,
+                                 options.backup_dir.string()));
   }
   bool exists = hpa.has_value();
   if (!exists) {
