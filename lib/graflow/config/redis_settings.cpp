@@ -8,7 +8,8 @@ namespace graflow::config::detail {
 namespace {
 
 // Where a default key name comes from in `profiles show`.
-const Origin k_default{"", 0, "default"};
+constexpr const char* default_label = "default";
+Origin default_origin() { return {"", 0, default_label}; }
 
 const Setting* find(const Layer& v, const std::string& key) {
   auto it = v.find(key);
@@ -29,7 +30,7 @@ void require_name(const Layer& v, const std::string& map, std::initializer_list<
 
 void default_key(Layer& v, const std::string& key, const char* value) {
   if (v.count(key) == 0) {
-    v[key] = Setting{key, value, {}, k_default, key};
+    v[key] = Setting{key, value, {}, default_origin(), key};
   }
 }
 
@@ -88,7 +89,7 @@ void check_redis_settings(Layer& v, const Ranks& rank) {
     const Setting& cert = v.at("redis.tls.certSecret.certKey");
     const Setting& key = v.at("redis.tls.certSecret.keyKey");
     if (cert.value == key.value) {
-      const Setting& set = key.origin.label == k_default.label ? cert : key; // not the default
+      const Setting& set = key.origin.label == default_label ? cert : key; // not the default
       throw config_error(set.origin, set.path, fmt::format("the certificate and the key cannot both be {}", key.value));
     }
   }

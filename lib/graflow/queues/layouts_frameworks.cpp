@@ -217,7 +217,7 @@ Stage bullmq_interpret(const QueueSpec& spec, const std::vector<Reply>& replies,
   }
   std::vector<std::string> job_keys;
   for (const auto& id : heads) {
-    job_keys.push_back(base + ":" + id);
+    job_keys.push_back(fmt::format("{}:{}", base, id));
     stage.followup.push_back({"HGET", job_keys.back(), "timestamp"}); // ms since the epoch
   }
   stage.finish = [spec, now, job_keys](Reading& reading, const std::vector<Reply>& r) {

@@ -139,7 +139,7 @@ HostPort SentinelStore::ask_sentinels() {
       if (e.code() == Exit::interrupted) {
         throw;
       }
-      reasons.push_back(e.what());
+      reasons.emplace_back(e.what());
     }
     sentinel_.reset();
     sentinel_index_ = (i + 1) % n;

@@ -4,6 +4,7 @@
 #include "graflow/core/table.hpp"
 
 #include <algorithm>
+#include <array>
 #include <fmt/format.h>
 #include <ostream>
 
@@ -54,9 +55,9 @@ std::vector<std::string> summary_cells(const Summary& s, bool closed) {
           std::to_string(s.final_depth)};
 }
 
-const std::vector<std::string> k_summary_rows = {"peak replicas", "worker-seconds", "scale events",
-                                                 "direction changes", "tasks arrived", "tasks done",
-                                                 "wait p50", "wait p99", "wait max", "drain", "final depth"};
+constexpr std::array<const char*, 11> k_summary_rows = {
+    "peak replicas", "worker-seconds", "scale events", "direction changes", "tasks arrived", "tasks done",
+    "wait p50",      "wait p99",       "wait max",     "drain",             "final depth"};
 
 void write_columns(std::ostream& out, const std::vector<std::string>& names,
                    const std::vector<std::vector<std::string>>& columns) {
@@ -64,7 +65,7 @@ void write_columns(std::ostream& out, const std::vector<std::string>& names,
   headers.insert(headers.end(), names.begin(), names.end());
   std::vector<std::vector<std::string>> rows;
   for (std::size_t i = 0; i < k_summary_rows.size(); ++i) {
-    std::vector<std::string> row = {k_summary_rows[i]};
+    std::vector<std::string> row = {std::string(k_summary_rows.at(i))};
     for (const auto& c : columns) {
       row.push_back(c[i]);
     }
