@@ -10,6 +10,8 @@
 
 #include <doctest/doctest.h>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -454,5 +456,41 @@ TEST_CASE("through redis::Connection: AUTH in the first round trip, TLS, and mes
     const std::string message = jobs_error(connection);
     CHECK(message.find("Redis at 127.0.0.1:" + std::to_string(redis.port())) != std::string::npos);
     CHECK(message.find("reading queues") != std::string::npos);
+  }
+}
+
+TEST_CASE("README's queue-layout table names the framework versions these tests run") {
+  const auto output = [](const std::vector<std::string>& argv) {
+    auto r = graflow::testing::run(argv, {}, 60s);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.code == 0);
+    while (!r.out.empty() && (r.out.back() == '\n' || r.out.back() == ' ')) {
+      r.out.pop_back();
+    }
+    return r.out;
+  };
+  const auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    REQUIRE_MESSAGE(in, "cannot read " << path);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  const std::string py = output({"/usr/bin/python3", "-c",
+                                 "import celery, kombu; from rq.version import VERSION; "
+                                 "print(celery.__version__, kombu.__version__, VERSION)"});
+  std::istringstream words(py);
+  std::string celery_v;
+  std::string kombu_v;
+  std::string rq_v;
+  words >> celery_v >> kombu_v >> rq_v;
+  const std::string sidekiq_v = output({"/usr/bin/ruby", "-e", "require 'sidekiq'; puts Sidekiq::VERSION"});
+  REQUIRE_MESSAGE(std::filesystem::exists(frameworks + "node_modules/bullmq/package.json"),
+                  "BullMQ is not installed: run scripts/install-deps.sh --test (npm ci in tests/frameworks)");
+  const std::string bullmq_v = json::parse(read(frameworks + "node_modules/bullmq/package.json"))["version"];
+  // package.json pins the exact version npm ci installs.
+  CHECK(json::parse(read(frameworks + "package.json"))["dependencies"]["bullmq"] == bullmq_v);
+  const std::string readme = read(std::string(GRAFLOW_SOURCE_DIR) + "/README.md");
+  for (const auto& named : {"python3-celery " + celery_v, "python3-kombu " + kombu_v, "python3-rq " + rq_v,
+                            "ruby-sidekiq " + sidekiq_v, "npm bullmq " + bullmq_v}) {
+    CHECK_MESSAGE(readme.find(named) != std::string::npos, "README.md does not name " << named);
   }
 }
