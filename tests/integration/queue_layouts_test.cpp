@@ -469,7 +469,7 @@ TEST_CASE("README's queue-layout table names the framework versions these tests 
     }
     return r.out;
   };
-  const auto read = [](const std::string& path) {
+  const auto slurp = [](const std::string& path) {
     std::ifstream in(path);
     REQUIRE_MESSAGE(in, "cannot read " << path);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -485,10 +485,10 @@ TEST_CASE("README's queue-layout table names the framework versions these tests 
   const std::string sidekiq_v = output({"/usr/bin/ruby", "-e", "require 'sidekiq'; puts Sidekiq::VERSION"});
   REQUIRE_MESSAGE(std::filesystem::exists(frameworks + "node_modules/bullmq/package.json"),
                   "BullMQ is not installed: run scripts/install-deps.sh --test (npm ci in tests/frameworks)");
-  const std::string bullmq_v = json::parse(read(frameworks + "node_modules/bullmq/package.json"))["version"];
+  const std::string bullmq_v = json::parse(slurp(frameworks + "node_modules/bullmq/package.json"))["version"];
   // package.json pins the exact version npm ci installs.
-  CHECK(json::parse(read(frameworks + "package.json"))["dependencies"]["bullmq"] == bullmq_v);
-  const std::string readme = read(std::string(GRAFLOW_SOURCE_DIR) + "/README.md");
+  CHECK(json::parse(slurp(frameworks + "package.json"))["dependencies"]["bullmq"] == bullmq_v);
+  const std::string readme = slurp(std::string(GRAFLOW_SOURCE_DIR) + "/README.md");
   for (const auto& named : {"python3-celery " + celery_v, "python3-kombu " + kombu_v, "python3-rq " + rq_v,
                             "ruby-sidekiq " + sidekiq_v, "npm bullmq " + bullmq_v}) {
     CHECK_MESSAGE(readme.find(named) != std::string::npos, "README.md does not name " << named);

@@ -8,14 +8,13 @@
 #include "harness.hpp"
 
 #include <doctest/doctest.h>
-#include <thread>
+#include <nlohmann/json.hpp>
 
 using graflow::testing::CmdEnv;
 using graflow::testing::ExporterProcess;
 using graflow::testing::graflowctl;
 using graflow::testing::RedisServer;
 using graflow::testing::sample_lines;
-using namespace std::chrono_literals;
 
 namespace {
 
