@@ -54,20 +54,21 @@ struct ProfileUse {
   const char* command = "";      // for "<command> needs --profile NAME"
   const char* fallback = nullptr; // used when neither --profile nor defaultProfile names one
   bool redis = false;             // resolve the Redis address and --redis-timeout too
+  bool several_queues = false;    // the command reads every queue the flags name (queue depth)
 
   // A command that needs a profile (a usage Error without one), and maybe Redis.
   static ProfileUse required(const char* command, std::string flag, std::vector<std::string> sets,
                              const char* fallback = nullptr, bool redis = false) {
-    return {Need::required, std::move(flag), std::move(sets), command, fallback, redis};
+    return {Need::required, std::move(flag), std::move(sets), command, fallback, redis, false};
   }
   // A command that uses a profile when one is named (queue depth), and Redis.
   static ProfileUse optional(const char* command, std::string flag) {
-    return {Need::optional, std::move(flag), {}, command, nullptr, true};
+    return {Need::optional, std::move(flag), {}, command, nullptr, true, true};
   }
   // A command that reads Redis but no profile (the exporter).
-  static ProfileUse redis_only() { return {Need::none, {}, {}, "", nullptr, true}; }
+  static ProfileUse redis_only() { return {Need::none, {}, {}, "", nullptr, true, false}; }
   // A command that needs neither.
-  static ProfileUse none() { return {Need::none, {}, {}, "", nullptr, false}; }
+  static ProfileUse none() { return {Need::none, {}, {}, "", nullptr, false, false}; }
 };
 
 // Services for one command (cli/services.cpp): the platform's seams, and the profile, Redis

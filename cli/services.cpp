@@ -53,7 +53,7 @@ const actions::Platform& process_platform() {
 actions::Services make_services(const Globals& g, const ProfileUse& use) {
   const actions::Platform& p = *g.platform;
   actions::Services s{*p.env, *p.clock, *g.err, kube_factory(g), p.http, *p.runner, p.redis, p.terminal, {}};
-  actions::ResolveInputs in{use.flag, use.sets, g.key_prefix, g.namespace_, g.redis_url};
+  actions::ResolveInputs in{use.flag, use.sets, g.key_prefix, g.namespace_, g.redis_url, g.queues, use.several_queues};
   if (use.need != ProfileUse::Need::none) {
     const auto config = g.load_config();
     if (use.need == ProfileUse::Need::required ||

@@ -15,7 +15,7 @@ build=(
 )
 # The queue frameworks the layout tests drive (tests/frameworks/), and npm for BullMQ.
 # buildah and debootstrap build and run the container image (scripts/image.sh, no daemon).
-test=(clang-tidy prometheus openssl curl mandoc bash-completion zsh fish python3 python3-celery python3-rq ruby-sidekiq libxml2-dev
+test=(clang-tidy prometheus openssl curl mandoc bash-completion zsh fish python3 python3-celery python3-kombu python3-rq ruby-sidekiq libxml2-dev
   buildah debootstrap procps)
 bench=(hyperfine wrk prometheus-redis-exporter python3-flask python3-prometheus-client python3-redis)
 

@@ -44,7 +44,14 @@ void setup_profiles(CLI::App& app, Globals& g) {
   show->callback([&g, opts] {
     g.action = [&g, opts] {
       const auto config = g.load_config();
-      actions::show_profile(*g.out, config.resolve(opts->name, overrides_of(g, opts->sets)), g.format());
+      // The queue resolution every command shares: --key-prefix, --queue and $KEY_PREFIX too.
+      actions::ResolveInputs in;
+      in.profile_flag = opts->name;
+      in.sets = opts->sets;
+      in.key_prefix_flag = g.key_prefix;
+      in.queue_flags = g.queues;
+      actions::show_profile(*g.out, actions::resolve_profile(config, in, *g.platform->env, "profiles show"),
+                            g.format());
     };
   });
 }

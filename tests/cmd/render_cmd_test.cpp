@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 using graflow::testing::check_golden;
@@ -222,4 +223,115 @@ TEST_CASE("help and version exit 0") {
   auto version = run_cli({"--version"});
   CHECK(version.code == 0);
   CHECK(version.out.find("graflowctl ") == 0);
+}
+
+TEST_CASE("profiles show names the queue the profile watches: its queue: block, or the command line's") {
+  const std::string queues = std::string(TEST_DATA_DIR) + "/queues.yaml";
+  auto text = run_cli({"--config", queues, "profiles", "show", "celery"});
+  CHECK(text.code == 0);
+  CHECK(text.err.empty());
+  check_golden(GOLDEN_DIR, "profiles-show-celery.txt", text.out);
+  auto json = run_cli({"--config", queues, "-o", "json", "profiles", "show", "mail"});
+  CHECK(json.code == 0);
+  check_golden(GOLDEN_DIR, "profiles-show-mail.json", json.out);
+
+  // YAML: the same document; Celery's step lists keep their \x06\x16 separator.
+  auto yaml = run_cli({"--config", queues, "-o", "yaml", "profiles", "show", "celery"});
+  REQUIRE(yaml.code == 0);
+  const auto doc = YAML::Load(yaml.out);
+  CHECK(doc["queueKey"].as<std::string>() == "app_tasks");
+  CHECK(doc["watchedQueue"]["layout"].as<std::string>() == "celery");
+  CHECK(doc["watchedQueue"]["id"].as<std::string>() == "tasks");
+  CHECK(doc["watchedQueue"]["spec"].as<std::string>() == "celery:tasks,global_keyprefix=app_,steps=0,5");
+  CHECK(doc["watchedQueue"]["keys"].as<std::vector<std::string>>() ==
+        std::vector<std::string>{"app_tasks", "app_tasks\x06\x16" "5", "app_unacked"});
+
+  // The global --key-prefix replaces the queue: block, as it does for queue depth and render.
+  auto over = run_cli({"--config", queues, "--key-prefix", "over", "-o", "json", "profiles", "show", "celery"});
+  REQUIRE(over.code == 0);
+  const auto o = nlohmann::json::parse(over.out);
+  CHECK(o["queueKey"] == "over:queue");
+  CHECK(o["keyPrefix"] == "over");
+  CHECK_FALSE(o.contains("queue"));
+  CHECK(o["watchedQueue"] == nlohmann::json{{"layout", "graflow"},
+                                            {"id", "over"},
+                                            {"key_prefix", "over"},
+                                            {"spec", "graflow:over"},
+                                            {"keys", {"over:queue"}}});
+  auto by_queue = run_cli({"--config", queues, "--queue", "rq:mail", "profiles", "show", "mail"});
+  REQUIRE(by_queue.code == 0);
+  CHECK(by_queue.out.find("\nQueue: layout rq, id mail (--queue rq:mail)\nKeys:  rq:queue:mail, rq:wip:mail\n") !=
+        std::string::npos);
+  // The graflow layout keeps the seed's meaning of queueKey.
+  auto staging = run_cli({"--config", k_custom, "-o", "json", "profiles", "show", "staging"});
+  CHECK(nlohmann::json::parse(staging.out)["queueKey"] == "staging:queue");
+}
+
+TEST_CASE("render: a global --key-prefix beside a profile's queue: block is the queue of the HPA and the exporter") {
+  const std::string queues = std::string(TEST_DATA_DIR) + "/queues.yaml";
+  const auto exporter_queue_args = [](const std::vector<YAML::Node>& docs) {
+    std::vector<std::string> out;
+    for (const auto& d : docs) {
+      if (d["metadata"]["name"].as<std::string>() == "graflow-exporter" && d["kind"].as<std::string>() == "Deployment") {
+        for (const auto& a : d["spec"]["template"]["spec"]["containers"][0]["args"]) {
+          const auto arg = a.as<std::string>();
+          if (arg.rfind("--key-prefix=", 0) == 0 || arg.rfind("--queue=", 0) == 0) {
+            out.push_back(arg);
+          }
+        }
+      }
+    }
+    return out;
+  };
+  const auto selector = [](const std::vector<YAML::Node>& docs) {
+    for (const auto& d : docs) {
+      if (d["kind"].as<std::string>() == "HorizontalPodAutoscaler") {
+        const auto labels = d["spec"]["metrics"][0]["external"]["metric"]["selector"]["matchLabels"];
+        return labels.begin()->first.as<std::string>() + "=" + labels.begin()->second.as<std::string>();
+      }
+    }
+    return std::string("(no HPA)");
+  };
+  auto own = run_cli({"--config", queues, "render", "-p", "celery"});
+  REQUIRE(own.code == 0);
+  CHECK(selector(YAML::LoadAll(own.out)) == "queue=tasks");
+  CHECK(exporter_queue_args(YAML::LoadAll(own.out)) ==
+        std::vector<std::string>{"--queue=celery:tasks,global_keyprefix=app_,steps=0,5"});
+
+  auto over = run_cli({"--config", queues, "--key-prefix", "over", "render", "-p", "celery"});
+  REQUIRE(over.code == 0);
+  CHECK(selector(YAML::LoadAll(over.out)) == "key_prefix=over");
+  CHECK(exporter_queue_args(YAML::LoadAll(over.out)) == std::vector<std::string>{"--key-prefix=over"});
+  // What queue depth reads with the same flags: the same queue.
+  graflow::testing::RedisServer redis;
+  redis.push("over:queue", 5);
+  redis.push("app_tasks", 2);
+  auto depth = run_cli({"--config", queues, "--key-prefix", "over", "queue", "depth", "-p", "celery", "--redis-url",
+                        redis.url(), "-o", "json"});
+  REQUIRE(depth.code == 0);
+  const auto d = nlohmann::json::parse(depth.out)["queues"];
+  REQUIRE(d.size() == 1);
+  CHECK(d[0]["key_prefix"] == "over");
+  CHECK(d[0]["depth"] == 5);
+  auto own_depth = run_cli({"--config", queues, "queue", "depth", "-p", "celery", "--redis-url", redis.url(), "-o",
+                            "json"});
+  REQUIRE(own_depth.code == 0);
+  CHECK(nlohmann::json::parse(own_depth.out)["queues"][0]["queue"] == "tasks");
+  CHECK(nlohmann::json::parse(own_depth.out)["queues"][0]["depth"] == 2);
+
+  // The map form reaches the exporter as a flag it parses.
+  auto mail = run_cli({"--config", queues, "render", "-p", "mail"});
+  REQUIRE(mail.code == 0);
+  CHECK(selector(YAML::LoadAll(mail.out)) == "queue=mail-q");
+  CHECK(exporter_queue_args(YAML::LoadAll(mail.out)) ==
+        std::vector<std::string>{"--queue=bullmq:mail,id=mail-q,prefix=b"});
+
+  auto two = run_cli({"--config", queues, "--key-prefix", "a", "--queue", "rq:x", "render", "-p", "celery"});
+  CHECK(two.code == 2);
+  CHECK(two.out.empty());
+  CHECK(two.err == "graflowctl: error: render scales one HPA on one queue, but the global --key-prefix and --queue "
+                   "name 2: give one\n");
+  auto bad = run_cli({"--config", queues, "--queue", "rq:", "render", "-p", "celery"});
+  CHECK(bad.code == 2);
+  CHECK(bad.err == "graflowctl: error: --queue \"rq:\": the rq layout needs a name after \"rq:\"\n");
 }

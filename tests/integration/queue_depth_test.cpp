@@ -113,7 +113,9 @@ TEST_CASE("a key that is not a list names the key and its type") {
   auto r = graflowctl({"queue", "depth", "--redis-url", redis.url()});
   CHECK(r.code == 1);
   CHECK(r.err == "graflowctl: error: key graflow:queue at Redis 127.0.0.1:" + port_of(redis) +
-                     " is not a list: it holds a hash (WRONGTYPE)\n");
+                     " is not a list: it holds a hash (WRONGTYPE); wrong layout or wrong prefix? The graflow "
+                     "layout expects a list there; check the key prefix (--key-prefix, keyPrefix) and the database "
+                     "in the Redis URL\n");
 }
 
 TEST_CASE("connection refused names host and port") {

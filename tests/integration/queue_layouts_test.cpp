@@ -10,6 +10,8 @@
 
 #include <doctest/doctest.h>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -93,19 +95,20 @@ Reading read1(const RedisServer& redis, const std::string& spec, int db = 0, std
   return read(redis, {q::parse_queue_spec(spec)}, db, ahead).at(0);
 }
 
-// The failure message of reading `spec`, after checking that it names the server first.
+// What reading `spec` says of its wrong-type key (the key, both types, the queue), after
+// checking that the queue is unknown in every number and that its reason names the server
+// and adds the hint.
 std::string read_error(const RedisServer& redis, const std::string& spec, int db = 0) {
-  try {
-    (void)read1(redis, spec, db);
-  } catch (const graflow::Error& e) {
-    CHECK(e.code() == graflow::Exit::failure);
-    const std::string message = e.what();
-    const std::string server = "Redis at 127.0.0.1:" + std::to_string(redis.port()) + ": ";
-    REQUIRE(message.rfind(server, 0) == 0);
-    return message.substr(server.size());
-  }
-  FAIL("no error for " << spec);
-  return {};
+  const Reading r = read1(redis, spec, db);
+  REQUIRE_MESSAGE(r.wrong_type, "no wrong-type key for " << spec);
+  CHECK_FALSE(r.waiting);
+  CHECK_FALSE(r.in_flight);
+  CHECK_FALSE(r.oldest_age_seconds);
+  CHECK_FALSE(r.paused);
+  const std::string server = "Redis at 127.0.0.1:" + std::to_string(redis.port()) + ": ";
+  CHECK(r.waiting_unknown == server + r.wrong_type->message + "; " + r.wrong_type->hint);
+  CHECK(r.wrong_type->hint.rfind("wrong layout or wrong prefix? ", 0) == 0);
+  return r.wrong_type->message;
 }
 
 double epoch_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
@@ -400,13 +403,15 @@ TEST_CASE("all layouts at once: one pipelined round trip, one dependent one; lis
   CHECK(read_error(redis, "list:str") == "key str holds a string, not a list (layout list, queue str)");
   CHECK(read_error(redis, "zset:str") == "key str holds a string, not a sorted set (layout zset, queue str)");
   redis.command({"SET", "bad:queue", "x"});
-  try {
-    (void)read(redis, {q::graflow_queue("bad")});
-    FAIL("no error");
-  } catch (const graflow::Error& e) {
-    CHECK(std::string(e.what()) == "Redis at 127.0.0.1:" + std::to_string(redis.port()) +
-                                       ": key bad:queue holds a string, not a list (layout graflow, queue bad)");
-  }
+  // Only the queue with the wrong-type key is unknown; the others are read in the same request.
+  const auto mixed = read(redis, {q::graflow_queue("bad"), q::parse_queue_spec("list:jobs")});
+  REQUIRE(mixed.at(0).wrong_type);
+  CHECK(mixed.at(0).waiting_unknown == "Redis at 127.0.0.1:" + std::to_string(redis.port()) +
+                                           ": key bad:queue holds a string, not a list (layout graflow, queue bad); "
+                                           "wrong layout or wrong prefix? The graflow layout expects a list there; "
+                                           "check the key prefix (--key-prefix, keyPrefix) and the database in the "
+                                           "Redis URL");
+  CHECK(mixed.at(1).waiting == 2);
 }
 
 namespace {
@@ -451,5 +456,41 @@ TEST_CASE("through redis::Connection: AUTH in the first round trip, TLS, and mes
     const std::string message = jobs_error(connection);
     CHECK(message.find("Redis at 127.0.0.1:" + std::to_string(redis.port())) != std::string::npos);
     CHECK(message.find("reading queues") != std::string::npos);
+  }
+}
+
+TEST_CASE("README's queue-layout table names the framework versions these tests run") {
+  const auto output = [](const std::vector<std::string>& argv) {
+    auto r = graflow::testing::run(argv, {}, 60s);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.code == 0);
+    while (!r.out.empty() && (r.out.back() == '\n' || r.out.back() == ' ')) {
+      r.out.pop_back();
+    }
+    return r.out;
+  };
+  const auto slurp = [](const std::string& path) {
+    std::ifstream in(path);
+    REQUIRE_MESSAGE(in, "cannot read " << path);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  const std::string py = output({"/usr/bin/python3", "-c",
+                                 "import celery, kombu; from rq.version import VERSION; "
+                                 "print(celery.__version__, kombu.__version__, VERSION)"});
+  std::istringstream words(py);
+  std::string celery_v;
+  std::string kombu_v;
+  std::string rq_v;
+  words >> celery_v >> kombu_v >> rq_v;
+  const std::string sidekiq_v = output({"/usr/bin/ruby", "-e", "require 'sidekiq'; puts Sidekiq::VERSION"});
+  REQUIRE_MESSAGE(std::filesystem::exists(frameworks + "node_modules/bullmq/package.json"),
+                  "BullMQ is not installed: run scripts/install-deps.sh --test (npm ci in tests/frameworks)");
+  const std::string bullmq_v = json::parse(slurp(frameworks + "node_modules/bullmq/package.json"))["version"];
+  // package.json pins the exact version npm ci installs.
+  CHECK(json::parse(slurp(frameworks + "package.json"))["dependencies"]["bullmq"] == bullmq_v);
+  const std::string readme = slurp(std::string(GRAFLOW_SOURCE_DIR) + "/README.md");
+  for (const auto& named : {"python3-celery " + celery_v, "python3-kombu " + kombu_v, "python3-rq " + rq_v,
+                            "ruby-sidekiq " + sidekiq_v, "npm bullmq " + bullmq_v}) {
+    CHECK_MESSAGE(readme.find(named) != std::string::npos, "README.md does not name " << named);
   }
 }

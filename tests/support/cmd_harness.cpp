@@ -42,7 +42,7 @@ CmdEnv::~CmdEnv() { fake::set_time_source(nullptr); }
 
 CliRun CmdEnv::run(const std::vector<std::string>& args) {
   std::vector<std::string> all = {"graflowctl", "--kubeconfig", (dir / "kubeconfig").string(), "--request-timeout",
-                                  "2s", "--redis-url", "redis://127.0.0.1:1"};
+                                  "2s", "--redis-url", redis_url};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<const char*> argv;
   for (const auto& a : all) {

@@ -39,9 +39,11 @@ public:
   TempDir dir{"graflow-cmd"};
   // The fake server's clock minus the test's (managedFields times, Date headers).
   std::chrono::seconds server_skew{0};
+  // The --redis-url every run gets (a test with a real redis-server sets its URL).
+  std::string redis_url = "redis://127.0.0.1:1";
 
-  // graflowctl ARGS with --kubeconfig (the fake), --request-timeout 2s and an unreachable
-  // --redis-url (redis://127.0.0.1:1) before them; $XDG_STATE_HOME is dir/state.
+  // graflowctl ARGS with --kubeconfig (the fake), --request-timeout 2s and --redis-url
+  // redis_url (unreachable by default) before them; $XDG_STATE_HOME is dir/state.
   CliRun run(const std::vector<std::string>& args);
   // `text` with the temporary directory replaced by $TMP (for golden files).
   [[nodiscard]] std::string scrub(const std::string& text) const;

@@ -66,7 +66,7 @@ public:
     std::vector<Length> out;
     for (const auto& k : keys) {
       const auto it = redis_->lists.find(k);
-      out.push_back({it == redis_->lists.end() ? 0 : it->second, {}});
+      out.push_back({it == redis_->lists.end() ? 0 : it->second, {}, {}, false});
     }
     return out;
   }

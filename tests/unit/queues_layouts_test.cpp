@@ -259,11 +259,34 @@ TEST_CASE("read_queues: one batch, one dependent batch, and errors that name the
   CHECK(rs.at(1).waiting == 5);
   CHECK(rs.at(1).oldest_age_seconds == doctest::Approx(29.5));
 
-  // A wrong type: one TYPE read to say what the key holds (a status reply).
+  // A wrong type: that queue is unknown (every number), the others are read; one TYPE read
+  // says what the key holds (a status reply), and nothing of the bad queue's phase 2 is sent.
   ScriptedRunner wrong({{n(4), n(5), wrongtype(), s("abc")}, {status("hash")}});
-  CHECK_THROWS_WITH(read_queues(wrong, specs, now), "Redis at redis.example:6380: key rq:wip:default holds a hash, "
-                                                    "not a sorted set (layout rq, queue default)");
+  const auto w = read_queues(wrong, specs, now);
+  CHECK(w.at(0).waiting == 4);
+  REQUIRE(w.at(1).wrong_type);
+  CHECK_FALSE(w.at(1).waiting);
+  CHECK_FALSE(w.at(1).in_flight);
+  CHECK_FALSE(w.at(1).oldest_age_seconds);
+  CHECK(w.at(1).wrong_type->key == "rq:wip:default");
+  CHECK(w.at(1).wrong_type->expected == "sorted set");
+  CHECK(w.at(1).wrong_type->actual == "hash");
+  CHECK(w.at(1).waiting_unknown == "Redis at redis.example:6380: key rq:wip:default holds a hash, not a sorted set "
+                                   "(layout rq, queue default); wrong layout or wrong prefix? The rq layout expects "
+                                   "a sorted set there; check the queue name and the database in the Redis URL");
+  CHECK(w.at(1).in_flight_unknown == w.at(1).waiting_unknown);
+  REQUIRE(wrong.sent.size() == 2);
   CHECK(wrong.sent.back() == std::vector<Command>{{"TYPE", "rq:wip:default"}});
+  CHECK(wrong.doings.back() == "reading the types of wrong-type keys");
+
+  // A type another layout reads: the hint names the --queue that reads it.
+  ScriptedRunner stream_key({{wrongtype(), n(0), n(0), Reply::nil()}, {status("stream")}});
+  const auto st = read_queues(stream_key, specs, now);
+  REQUIRE(st.at(0).wrong_type);
+  CHECK(st.at(0).wrong_type->hint == "wrong layout or wrong prefix? The list layout expects a list there (a stream "
+                                     "is read by --queue stream:jobs); check the key name (keys=) and the database "
+                                     "in the Redis URL");
+  CHECK(st.at(1).waiting == 0);
 
   // Any other error reply, in either round trip: the key, the queue, the server, Redis's words.
   ScriptedRunner noauth({{Reply::error("NOAUTH Authentication required."), n(5), n(2), s("abc")}});

@@ -1,11 +1,14 @@
 #include "graflow/actions/doctor.hpp"
 
+#include "graflow/actions/queue.hpp"
 #include "graflow/actions/redis_hint.hpp"
+#include "graflow/actions/resolve.hpp"
 #include "graflow/actions/rollout.hpp"
 #include "graflow/actions/scale.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/core/printable.hpp"
 #include "graflow/kube/client.hpp"
+#include "graflow/queues/read.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -55,12 +58,40 @@ std::string number(double v) {
                                              : fmt::format("{:.3g}", v);
 }
 
+// The profile's queue as the pipeline carries it: the exporter's series, and the metric and
+// selector of the rendered HPA (DESIGN.md §5b; the seed's for the graflow layout).
+struct Watched {
+  std::string metric;   // graflow_queue_depth, or graflow_queue_load (scaleOn: waiting+in_flight)
+  std::string label;    // key_prefix or queue
+  std::string value;    // the key prefix or the queue's id
+  std::string series;   // as the exporter writes it
+  std::string selector; // metric{label="value"}, as Prometheus is asked
+};
+
+Watched watched_of(const config::Profile& p) {
+  const queues::QueueSpec spec = profile_queue_spec(p);
+  Watched w;
+  w.metric = p.hpa_metric.name.empty() ? std::string("graflow_queue_depth") : p.hpa_metric.name;
+  if (spec.layout == queues::Layout::graflow) {
+    w.label = "key_prefix";
+    w.value = spec.name;
+    w.series = fmt::format("{}{{key_prefix=\"{}\"}}", w.metric, spec.name);
+  } else {
+    w.label = "queue";
+    w.value = spec.id;
+    w.series = fmt::format("{}{{queue=\"{}\",layout=\"{}\"}}", w.metric, spec.id, queues::layout_name(spec.layout));
+  }
+  w.selector = fmt::format("{}{{{}=\"{}\"}}", w.metric, w.label, w.value);
+  return w;
+}
+
 struct Context {
   const config::Profile& profile;
   const DoctorOptions& options;
   DoctorInputs& in;
   std::string ns;
   std::optional<long long> depth;
+  Watched watched;
 };
 
 // The classic wrong-key mistake: an empty <prefix>:queue while a framework's queue of that
@@ -87,24 +118,52 @@ std::optional<std::pair<std::string, std::string>> other_layout(redis::QueueStor
   return std::nullopt;
 }
 
+// What a reading of the profile's queue says, for the redis check's line.
+std::string reading_text(const queues::Reading& r) {
+  if (r.layout == queues::Layout::graflow) {
+    return fmt::format("{} holds {} tasks", r.key, *r.waiting);
+  }
+  std::string text = fmt::format("{} queue {} ({}): {} waiting", queues::layout_name(r.layout), r.id, r.key, *r.waiting);
+  if (r.in_flight) {
+    text += fmt::format(", {} in flight", *r.in_flight);
+  }
+  if (r.paused && *r.paused) {
+    text += ", paused";
+  }
+  return text;
+}
+
+// The profile's queue (actions::profile_queue_spec, the one every command reads), read as
+// queue depth reads it: a wrong-type key fails the check with the key, both types and a hint.
 Check check_redis(Context& c) {
-  const std::string key = c.profile.queue_key();
+  const queues::QueueSpec spec = profile_queue_spec(c.profile);
   try {
     auto store = c.in.connect_redis();
-    c.depth = store->lengths({key}).at(0);
+    const auto reading = queues::read_all(*store, {spec}, c.in.now).at(0);
     const auto tls = store->tls_info();
     // store->endpoint(): for Sentinel, the master it confirmed ("master M at h:p (via sentinels ...)").
     const std::string where = fmt::format("Redis {} ({})", store->endpoint(), redis_mode(tls));
-    if (*c.depth == 0) {
-      if (auto other = other_layout(*store, c.profile.key_prefix)) {
+    if (reading.wrong_type) {
+      // The metric cannot be read: the exporter exports no sample and the HPA holds.
+      return fail("redis", fmt::format("{}: {}", where, reading.wrong_type->message), reading.wrong_type->hint);
+    }
+    if (!reading.waiting) {
+      return warn("redis",
+                  fmt::format("{}: the number of waiting tasks of queue {} is unknown: {}", where, reading.id,
+                              reading.waiting_unknown),
+                  "while it is unknown the exporter exports no sample for it and the HPA holds its replicas");
+    }
+    c.depth = scale_value(reading, c.profile);
+    if (spec.layout == queues::Layout::graflow && *reading.waiting == 0) {
+      if (auto other = other_layout(*store, spec.name)) {
         return warn("redis",
                     fmt::format("{}: {} does not exist, but {} does: the workers may use another layout", where,
-                                key, other->first),
+                                reading.key, other->first),
                     fmt::format("name the queue with queue: {} in the profile (or --queue {})", other->second,
                                 other->second));
       }
     }
-    const std::string message = fmt::format("{}: {} holds {} tasks", where, key, *c.depth);
+    const std::string message = fmt::format("{}: {}", where, reading_text(reading));
     if (tls && !tls->verified) {
       return warn("redis", message,
                   "--redis-insecure-skip-tls-verify accepts any certificate: give the server's CA with "
@@ -136,7 +195,7 @@ Check check_exporter_deployment(Context& c) {
 }
 
 Check check_exporter_metrics(Context& c) {
-  const std::string series = fmt::format("graflow_queue_depth{{key_prefix=\"{}\"}}", c.profile.key_prefix);
+  const std::string& series = c.watched.series;
   const std::string path = fmt::format("/api/v1/namespaces/{}/services/{}:{}/proxy/metrics", c.ns,
                                        c.profile.exporter.deployment, c.profile.exporter.port);
   std::string text;
@@ -155,13 +214,15 @@ Check check_exporter_metrics(Context& c) {
   const auto v = sample(text, series);
   if (!v) {
     return fail("exporter-metrics", fmt::format("the exporter's /metrics has no {}", series),
-                "the exporter's --key-prefix must match the profile's keyPrefix");
+                c.watched.label == "key_prefix"
+                    ? "the exporter's --key-prefix must match the profile's keyPrefix"
+                    : "the exporter's --queue must name the profile's queue (graflowctl render shows the flag)");
   }
   return ok("exporter-metrics", fmt::format("exporter /metrics: {} {}", series, number(*v)));
 }
 
 Check check_prometheus(Context& c) {
-  const std::string promql = fmt::format("graflow_queue_depth{{key_prefix=\"{}\"}}", c.profile.key_prefix);
+  const std::string& promql = c.watched.selector;
   const std::string query = "/api/v1/query?query=" + url_encode(promql);
   std::string body;
   std::string where;
@@ -240,24 +301,23 @@ Check check_apiservice(Context& c) {
 }
 
 Check check_external_metric(Context& c) {
-  const std::string path = fmt::format("/apis/external.metrics.k8s.io/v1beta1/namespaces/{}/graflow_queue_depth"
-                                       "?labelSelector={}",
-                                       c.ns, url_encode("key_prefix=" + c.profile.key_prefix));
+  const Watched& w = c.watched;
+  const std::string path = fmt::format("/apis/external.metrics.k8s.io/v1beta1/namespaces/{}/{}?labelSelector={}", c.ns,
+                                       w.metric, url_encode(w.label + "=" + w.value));
   try {
     const json doc = json::parse(c.in.client->raw_get(path));
     const json items = doc.value("items", json::array());
     if (items.empty()) {
-      return fail("external-metric", fmt::format("the external metric graflow_queue_depth{{key_prefix={}}} has no value "
-                                                 "in namespace {}",
-                                                 c.profile.key_prefix, c.ns),
+      return fail("external-metric", fmt::format("the external metric {}{{{}={}}} has no value in namespace {}",
+                                                 w.metric, w.label, w.value, c.ns),
                   "check the adapter rule (graflowctl adapter values) and that the series has namespace=\"" + c.ns + "\"");
     }
     double total = 0;
     for (const auto& i : items) {
       total += parse_quantity(i.value("value", "0")).value_or(0);
     }
-    return ok("external-metric", fmt::format("external metric graflow_queue_depth{{key_prefix={}}} in namespace {} = {}",
-                                             c.profile.key_prefix, c.ns, number(total)));
+    return ok("external-metric", fmt::format("external metric {}{{{}={}}} in namespace {} = {}", w.metric, w.label,
+                                             w.value, c.ns, number(total)));
   } catch (const Error& e) {
     return fail("external-metric", fmt::format("cannot read the external metric: {}", e.what()),
                 "kubectl get --raw " + path);
@@ -323,7 +383,7 @@ void check_hpa(Context& c, std::vector<Check>& out) {
     }
   }
   if (!average) {
-    out.push_back(fail("hpa-metric", "the HPA reports no current value for graflow_queue_depth",
+    out.push_back(fail("hpa-metric", "the HPA reports no current value for " + c.watched.metric,
                        "the adapter does not serve the metric yet; see the checks above"));
     return;
   }
@@ -370,7 +430,8 @@ std::optional<double> parse_quantity(const std::string& q) {
 }
 
 std::vector<Check> doctor_checks(const config::Profile& profile, const DoctorOptions& options, DoctorInputs& inputs) {
-  Context c{profile, options, inputs, profile.namespace_.value_or(inputs.client->namespace_()), std::nullopt};
+  Context c{profile, options, inputs, profile.namespace_.value_or(inputs.client->namespace_()), std::nullopt,
+            watched_of(profile)};
   std::vector<Check> out;
   out.push_back(check_redis(c));
   // Each Kubernetes check stands alone: an API error fails that check, not the doctor.
@@ -426,6 +487,7 @@ void run_doctor(const DoctorOptions& options, Services& services, std::ostream& 
   in.redis_endpoint = services.resolved.redis.endpoint();
   in.redis_tls = services.resolved.redis.tls.enabled;
   in.connect_redis = [&] { return services.connect_redis(); };
+  in.now = services.clock.now();
   in.http = [&] { return services.http(net::ClientOptions{}); };
   const auto checks = doctor_checks(services.profile(), options, in);
   if (!print_checks(out, checks, services.resolved.format, services.resolved.color)) {

@@ -7,6 +7,7 @@
 #include "graflow/net/http.hpp"
 #include "graflow/redis/store.hpp"
 
+#include <chrono>
 #include <functional>
 #include <iosfwd>
 #include <memory>
@@ -43,6 +44,8 @@ struct DoctorInputs {
   bool redis_tls = false; // rediss://: for the hints
   // An HTTP client for a direct --prometheus-url.
   std::function<std::unique_ptr<net::HttpClient>()> http;
+  // The wall time the layouts that need one read the queue at (RQ's expired started jobs, ages).
+  std::chrono::system_clock::time_point now{};
 };
 
 // Runs every check (a failing check does not stop the others).

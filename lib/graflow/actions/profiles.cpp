@@ -1,10 +1,14 @@
 #include "graflow/actions/profiles.hpp"
 
+#include "graflow/actions/resolve.hpp"
 #include "graflow/config/schema.hpp"
+#include "graflow/core/printable.hpp"
 #include "graflow/core/table.hpp"
 #include "graflow/redis/url.hpp"
 
 #include <algorithm>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <ostream>
 
 namespace graflow::actions {
@@ -45,6 +49,11 @@ std::string display_value(const config::Setting& s) {
   return typed_value(s).dump();
 }
 
+// The queue the profile watches, as --key-prefix or --queue would name it.
+std::string queue_flag(const queues::QueueSpec& spec) {
+  return spec.layout == queues::Layout::graflow ? "--key-prefix " + spec.name : "--queue " + queues::spec_text(spec);
+}
+
 } // namespace
 
 nlohmann::ordered_json profile_json(const config::ResolvedProfile& resolved) {
@@ -56,7 +65,17 @@ nlohmann::ordered_json profile_json(const config::ResolvedProfile& resolved) {
     pointer.insert(pointer.begin(), '/');
     doc[nlohmann::ordered_json::json_pointer(pointer)] = typed_value(s);
   }
-  doc["queueKey"] = resolved.profile.queue_key();
+  // queueKey: the main key (for the graflow layout <keyPrefix>:queue, as before); watchedQueue:
+  // everything the profile's queue reads (DESIGN.md §5b), after the command line's overrides.
+  const auto spec = profile_queue_spec(resolved.profile);
+  doc["queueKey"] = queues::main_key(spec);
+  nlohmann::ordered_json watched = {{"layout", queues::layout_name(spec.layout)}, {"id", spec.id}};
+  if (spec.layout == queues::Layout::graflow) {
+    watched["key_prefix"] = spec.name;
+  }
+  watched["spec"] = queues::spec_text(spec);
+  watched["keys"] = queues::watched_keys(spec);
+  doc["watchedQueue"] = watched;
   return doc;
 }
 
@@ -98,6 +117,15 @@ void show_profile(std::ostream& out, const config::ResolvedProfile& resolved, Fo
   }
   out << "Profile: " << resolved.profile.name << "\n\n";
   write_table(out, {"KEY", "VALUE", "FROM"}, rows);
+  const auto spec = profile_queue_spec(resolved.profile);
+  std::vector<std::string> keys;
+  for (const auto& k : queues::watched_keys(spec)) {
+    keys.push_back(printable(k, 200)); // Celery's step lists hold \x06\x16
+  }
+  const std::string what = spec.layout == queues::Layout::graflow ? fmt::format("key prefix {}", spec.name)
+                                                                  : fmt::format("id {}", spec.id);
+  out << fmt::format("\nQueue: layout {}, {} ({})\nKeys:  {}\n", queues::layout_name(spec.layout), what,
+                     printable(queue_flag(spec), 300), fmt::join(keys, ", "));
 }
 
 } // namespace graflow::actions

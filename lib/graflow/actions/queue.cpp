@@ -144,6 +144,12 @@ void check_known(const std::vector<QueueReading>& readings) {
   }
   const auto& first =
       std::find_if(readings.begin(), readings.end(), [](const QueueReading& r) { return !r.reading.waiting; })->reading;
+  if (first.wrong_type) {
+    // Its reason names the server, the key, both types and what to check.
+    throw failure(unknown == 1 ? first.waiting_unknown
+                               : fmt::format("{} ({} more of {} queues could not be read)", first.waiting_unknown,
+                                             unknown - 1, readings.size()));
+  }
   throw failure(fmt::format("{} of {} queue(s) could not be read (queue {} ({} {}): {})", unknown, readings.size(),
                             first.id, queues::layout_name(first.layout), first.key, first.waiting_unknown));
 }

@@ -43,7 +43,8 @@ std::vector<QueueReading> read_queues(redis::QueueStore& store, const std::vecto
 void print_queues(std::ostream& out, const std::vector<QueueReading>& readings, Format format);
 
 // After the readings were printed: throws a failure Error (exit 1) saying how many queues are
-// unknown, naming the first and why; does nothing when all were read (DESIGN.md §5a).
+// unknown, naming the first and why (a wrong-type key: its reason, which names the server, the
+// key, both types and a hint); does nothing when all were read (DESIGN.md §5a).
 void check_known(const std::vector<QueueReading>& readings);
 
 struct WatchOptions {

@@ -4,6 +4,7 @@
 #include "graflow/core/error.hpp"
 #include "graflow/core/printable.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -37,6 +38,48 @@ queues::QueueSpec profile_queue_spec(const config::Profile& profile) {
   return profile.queue ? profile_queue(profile) : queues::graflow_queue(profile.key_prefix);
 }
 
+namespace {
+
+// How strongly a setting was given, in the order of the one queue precedence (README
+// "Precedence"): --set > the global --key-prefix/--queue > $KEY_PREFIX > the config file and
+// the built-in values.
+int queue_rank(const config::Origin& origin) {
+  if (!origin.file.empty()) {
+    return 1;
+  }
+  if (origin.label == "--set") {
+    return 4;
+  }
+  if (origin.label == "--key-prefix" || origin.label == "--queue") {
+    return 3;
+  }
+  if (origin.label == "$KEY_PREFIX") {
+    return 2;
+  }
+  return 1; // built-in
+}
+
+// A queue: given more weakly than keyPrefix (the profile's queue: block under --key-prefix,
+// $KEY_PREFIX or --set keyPrefix=) no longer names the queue: the graflow layout on keyPrefix
+// does, as queue_specs() decides for queue depth.
+void settle_queue(config::ResolvedProfile& resolved) {
+  auto& settings = resolved.settings;
+  const auto find = [&](const char* key) {
+    return std::find_if(settings.begin(), settings.end(), [&](const config::Setting& s) { return s.key == key; });
+  };
+  const auto queue = find("queue");
+  const auto prefix = find("keyPrefix");
+  if (queue == settings.end() || prefix == settings.end()) {
+    return;
+  }
+  if (queue_rank(prefix->origin) > queue_rank(queue->origin)) {
+    settings.erase(queue);
+    resolved.profile.queue.reset();
+  }
+}
+
+} // namespace
+
 config::ResolvedProfile resolve_profile(const config::Config& config, const ResolveInputs& in, const Env& env,
                                         const char* command, const char* fallback) {
   const std::string name = profile_name(in.profile_flag, config, fallback);
@@ -47,7 +90,18 @@ config::ResolvedProfile resolve_profile(const config::Config& config, const Reso
     }
     throw usage_error(fmt::format("{} needs --profile NAME (known: {})", command, known));
   }
+  const std::size_t named = (in.key_prefix_flag.empty() ? 0U : 1U) + in.queue_flags.size();
+  if (named > 1 && !in.several_queues) {
+    throw usage_error(fmt::format("{} scales one HPA on one queue, but the global --key-prefix and --queue name {}: "
+                                  "give one",
+                                  command, named));
+  }
   auto overrides = key_prefix_overrides(in.key_prefix_flag, env);
+  if (named == 1 && in.queue_flags.size() == 1) {
+    const std::string& text = in.queue_flags.front();
+    (void)queues::parse_queue_spec(text); // its messages name the --queue value
+    overrides.push_back({"queue=" + text, "--queue"});
+  }
   if (!in.namespace_flag.empty()) {
     overrides.push_back({"namespace=" + in.namespace_flag, "--namespace"});
   }
@@ -55,27 +109,24 @@ config::ResolvedProfile resolve_profile(const config::Config& config, const Reso
     overrides.push_back({s, "--set"});
   }
   auto resolved = config.resolve(name, overrides);
+  settle_queue(resolved);
   set_hpa_metric(resolved.profile);
   return resolved;
 }
 
 void set_hpa_metric(config::Profile& profile) {
   using queues::Layout;
-  config::HpaMetric m{"graflow_queue_depth", "key_prefix", profile.key_prefix, "--key-prefix=" + profile.key_prefix};
-  if (profile.queue) {
-    const auto spec = profile_queue(profile);
-    if (spec.layout != Layout::graflow) {
-      m = {"graflow_queue_depth", "queue", spec.id, "--queue=" + profile.queue->spec};
-    } else {
-      m = {"graflow_queue_depth", "key_prefix", spec.name, "--key-prefix=" + spec.name};
-    }
-    // Only these layouts record tasks in flight; for the others waiting+in_flight is waiting.
-    const bool in_flight = spec.layout == Layout::celery || spec.layout == Layout::rq ||
-                           spec.layout == Layout::sidekiq || spec.layout == Layout::bullmq ||
-                           (spec.layout == Layout::stream && !spec.group.empty());
-    if (profile.scale_on == "waiting+in_flight" && in_flight) {
-      m.name = "graflow_queue_load";
-    }
+  const auto spec = profile_queue_spec(profile);
+  config::HpaMetric m{"graflow_queue_depth", "key_prefix", spec.name, "--key-prefix=" + spec.name};
+  if (spec.layout != Layout::graflow) {
+    // The canonical text, so that the map form of queue: reaches the exporter as a flag it parses.
+    m = {"graflow_queue_depth", "queue", spec.id, "--queue=" + queues::spec_text(spec)};
+  }
+  // Only these layouts record tasks in flight; for the others waiting+in_flight is waiting.
+  const bool in_flight = spec.layout == Layout::celery || spec.layout == Layout::rq || spec.layout == Layout::sidekiq ||
+                         spec.layout == Layout::bullmq || (spec.layout == Layout::stream && !spec.group.empty());
+  if (profile.scale_on == "waiting+in_flight" && in_flight) {
+    m.name = "graflow_queue_load";
   }
   profile.hpa_metric = std::move(m);
 }

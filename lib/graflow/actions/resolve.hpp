@@ -20,6 +20,10 @@ struct ResolveInputs {
   std::string key_prefix_flag;   // the global --key-prefix
   std::string namespace_flag;    // -n
   std::string redis_url_flag;    // --redis-url
+  std::vector<std::string> queue_flags; // the global --queue values
+  // The command reads several queues beside the profile (queue depth); every other command
+  // scales one HPA on one queue, and more than one global queue is a usage Error.
+  bool several_queues = false;
 };
 
 // --key-prefix, else $KEY_PREFIX (non-empty), as an override of the profile's keyPrefix.
@@ -29,8 +33,14 @@ std::vector<config::Override> key_prefix_overrides(const std::string& key_prefix
 // (nullptr: none); empty when there is none.
 std::string profile_name(const std::string& profile_flag, const config::Config& config, const char* fallback);
 
-// The named profile with, in rising precedence, --key-prefix/$KEY_PREFIX, -n and every --set
-// applied. A usage Error naming `command` and the known profiles when no name is found.
+// The named profile with, in rising precedence, $KEY_PREFIX, the global --key-prefix or
+// --queue, -n and every --set applied. Which queue it watches follows the one precedence of
+// queue_specs(): a queue named on the command line (--set queue=/keyPrefix=, then the global
+// --key-prefix/--queue, then $KEY_PREFIX) replaces the profile's queue: block, which replaces
+// its keyPrefix; the result is in profile.queue (unset: the graflow layout on keyPrefix) and
+// profile.hpa_metric, so render, deploy, status, doctor and `profiles show` read the queue that
+// `queue depth --profile` reads. A usage Error naming `command` and the known profiles when no
+// name is found, or when the global flags name more than one queue and !several_queues.
 config::ResolvedProfile resolve_profile(const config::Config& config, const ResolveInputs& in, const Env& env,
                                         const char* command, const char* fallback = nullptr);
 
@@ -38,8 +48,8 @@ config::ResolvedProfile resolve_profile(const config::Config& config, const Reso
 // graflow layout on its keyPrefix.
 queues::QueueSpec profile_queue_spec(const config::Profile& profile);
 
-// Fills profile.hpa_metric from its queue and scaleOn (the seed's metric without a queue).
-// A usage Error naming where the profile's queue was set when it is malformed.
+// Fills profile.hpa_metric from profile_queue_spec() and scaleOn (the seed's metric for the
+// graflow layout). A usage Error naming where the profile's queue was set when it is malformed.
 void set_hpa_metric(config::Profile& profile);
 
 // The queue key prefixes to read: the command's own --key-prefix list, else the global
@@ -57,7 +67,9 @@ struct QueueFlags {
 
 // The queues to read, by the first of these that names any: the command's own --key-prefix
 // and --queue, else the global --key-prefix and --queue, else $KEY_PREFIX, else the profile's
-// queue (when it has one) or keyPrefix (when there is a profile), else "graflow". Key
+// queue (when it has one) or keyPrefix (when there is a profile), else "graflow" — the one
+// precedence resolve_profile() also applies to a profile's queue, so that a resolved profile
+// yields the same queue here as in render, status and doctor. Key
 // prefixes come first, then the --queue values in order. A usage Error for a malformed spec
 // (a profile's names its origin, e.g. "graflow.yaml:12: queue: ...") or two queues with one id.
 std::vector<queues::QueueSpec> queue_specs(const QueueFlags& command, const QueueFlags& global, const Env& env,

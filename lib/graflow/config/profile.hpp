@@ -109,6 +109,8 @@ struct Profile {
   Exporter exporter;
   std::optional<Behavior> behavior;
 
+  // keyPrefix's graflow-layout list only: it ignores queue:. What the profile watches is
+  // queues::main_key(actions::profile_queue_spec(profile)).
   [[nodiscard]] std::string queue_key() const { return key_prefix + ":queue"; }
 };
 

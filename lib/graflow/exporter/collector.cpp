@@ -37,9 +37,11 @@ struct Collector::State {
   Clock::time_point next_connect{};
   std::string logged_error; // the failure last logged, so a dead Redis logs once
   bool ever_up = false;
+  std::vector<std::string> logged_wrong; // per queue: the wrong-type reason last logged
 
   std::shared_ptr<const Reading> round_trip();
   void log_transition(const Reading& reading);
+  void log_wrong_types(const Reading& reading);
 };
 
 std::shared_ptr<const Reading> Collector::State::round_trip() {
@@ -57,6 +59,7 @@ std::shared_ptr<const Reading> Collector::State::round_trip() {
     const graflow::Clock& wall = options.clock != nullptr ? *options.clock : system_clock;
     reading->queues = queues::read_all(*store, options.queues, wall.now());
     reading->redis_up = true;
+    log_wrong_types(*reading);
     if (const auto* cluster = dynamic_cast<const redis::ClusterStore*>(store.get())) {
       // Up only when every node holding a watched queue answered (DESIGN.md §5a); the
       // queues of a node that is down are unknown in reading->queues.
@@ -93,6 +96,25 @@ void Collector::State::log_transition(const Reading& reading) {
     log::write(fmt::format("{} (graflow_redis_up is 0 until Redis answers; retrying at the next scrape)",
                            reading.error));
     logged_error = reading.error;
+  }
+}
+
+// A queue with a wrong-type key has no sample (its numbers would be wrong); one line when that
+// starts or its reason changes, one when it is readable again — not one per scrape.
+void Collector::State::log_wrong_types(const Reading& reading) {
+  logged_wrong.resize(options.queues.size());
+  for (std::size_t i = 0; i < reading.queues.size() && i < logged_wrong.size(); ++i) {
+    const auto& q = reading.queues[i];
+    const std::string reason = q.wrong_type ? q.waiting_unknown : std::string();
+    if (reason == logged_wrong[i]) {
+      continue;
+    }
+    if (!reason.empty()) {
+      log::write(fmt::format("queue {} ({}) is not exported: {}", q.id, queues::layout_name(q.layout), reason));
+    } else {
+      log::write(fmt::format("queue {} ({}) is readable again: exporting it", q.id, queues::layout_name(q.layout)));
+    }
+    logged_wrong[i] = reason;
   }
 }
 

@@ -37,6 +37,64 @@ std::string wrong_type_message(const std::string& key, const std::string& expect
 
 } // namespace
 
+std::string wrong_type_hint(const QueueSpec& spec, const std::string& key, const std::string& expected,
+                            const std::string& actual) {
+  // A type another layout reads on a named key: say which --queue would read it.
+  std::string suggestion;
+  const std::pair<const char*, Layout> readers[] = {{"stream", Layout::stream}, {"zset", Layout::zset},
+                                                    {"list", Layout::list}};
+  for (const auto& [type, layout] : readers) {
+    if (actual == type && layout != spec.layout) {
+      suggestion = fmt::format(" (a {} is read by --queue {}:{})", actual == "zset" ? "sorted set" : actual,
+                               layout_name(layout), printable(key));
+    }
+  }
+  std::string check;
+  switch (spec.layout) {
+  case Layout::graflow:
+    check = "the key prefix (--key-prefix, keyPrefix)";
+    break;
+  case Layout::list:
+  case Layout::zset:
+  case Layout::stream:
+    check = "the key name (keys=)";
+    break;
+  case Layout::celery:
+    check = "the queue name, global_keyprefix=";
+    break;
+  case Layout::rq:
+  case Layout::sidekiq:
+    check = "the queue name";
+    break;
+  case Layout::bullmq:
+    check = "the queue name, prefix= (BullMQ's default is bull)";
+    break;
+  }
+  return fmt::format("wrong layout or wrong prefix? The {} layout expects a {} there{}; check {} and the database "
+                     "in the Redis URL",
+                     layout_name(spec.layout), expected, suggestion, check);
+}
+
+void set_wrong_type(Reading& reading, const QueueSpec& spec, const std::string& endpoint, const std::string& key,
+                    const std::string& expected, const std::string& actual) {
+  Reading r = detail::base_reading(spec);
+  WrongType w;
+  w.key = printable(key);
+  w.expected = expected;
+  w.actual = actual;
+  w.message = wrong_type_message(key, expected, actual, describe(spec));
+  w.hint = wrong_type_hint(spec, key, expected, actual);
+  r.waiting_unknown = fmt::format("Redis at {}: {}; {}", endpoint, w.message, w.hint);
+  const bool records_in_flight = spec.layout == Layout::celery || spec.layout == Layout::rq ||
+                                 spec.layout == Layout::sidekiq || spec.layout == Layout::bullmq ||
+                                 (spec.layout == Layout::stream && !spec.group.empty());
+  if (records_in_flight) {
+    r.in_flight_unknown = r.waiting_unknown;
+  }
+  r.wrong_type = std::move(w);
+  reading = std::move(r);
+}
+
 WrongTypeError::WrongTypeError(std::string key_, std::string expected_, const QueueSpec& spec, std::string actual_)
     : Error(Exit::failure, wrong_type_message(key_, expected_, actual_, describe(spec))), key(std::move(key_)),
       expected(std::move(expected_)), actual(std::move(actual_)), queue(describe(spec)) {}
@@ -166,22 +224,44 @@ Stage interpret_first(const QueueSpec& spec, const std::vector<Reply>& replies, 
 namespace {
 
 // Runs `interpret` (the pure layer, which knows keys but not servers) and names the server
-// in what it throws. A wrong-type key's message also says what the key holds: one TYPE read,
-// only on this error path. The runner's own I/O errors name the endpoint already.
+// in what it throws. The runner's own I/O errors name the endpoint already.
 template <class Interpret>
 void naming_server(CommandRunner& runner, Interpret&& interpret) {
   try {
     interpret();
-  } catch (const WrongTypeError& e) {
-    std::string actual;
-    const auto type = runner.pipeline({{"TYPE", e.key}}, "reading a key's type");
-    if (!type.empty() && type[0].is_string()) {
-      actual = printable(type[0].str);
-    }
-    throw failure(
-        fmt::format("Redis at {}: {}", runner.endpoint(), wrong_type_message(e.key, e.expected, actual, e.queue)));
   } catch (const Error& e) {
     throw Error(e.code(), fmt::format("Redis at {}: {}", runner.endpoint(), e.what()));
+  }
+}
+
+// A queue whose key turned out to have the wrong type, waiting for the TYPE read that says
+// what the key holds.
+struct Wrong {
+  std::size_t queue;
+  std::string key;
+  std::string expected;
+};
+
+// One batch of TYPE reads for every wrong-type key (only on this error path), then each such
+// queue marked unreadable with a message that names the key, both types and a hint.
+void name_wrong_types(CommandRunner& runner, const std::vector<QueueSpec>& specs, const std::vector<Wrong>& wrong,
+                      std::vector<Stage>& stages) {
+  if (wrong.empty()) {
+    return;
+  }
+  std::vector<Command> types;
+  for (const auto& w : wrong) {
+    types.push_back({"TYPE", w.key});
+  }
+  const auto replies = runner.pipeline(types, "reading the types of wrong-type keys");
+  for (std::size_t i = 0; i < wrong.size(); ++i) {
+    std::string actual;
+    if (i < replies.size() && !replies[i].unavailable && replies[i].is_string()) {
+      actual = printable(replies[i].str);
+    }
+    set_wrong_type(stages[wrong[i].queue].reading, specs[wrong[i].queue], runner.endpoint(), wrong[i].key,
+                   wrong[i].expected, actual);
+    stages[wrong[i].queue].followup.clear();
   }
 }
 
@@ -224,6 +304,7 @@ std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueS
   const auto replies = runner.pipeline(batch, "reading queues");
   std::vector<Stage> stages;
   stages.reserve(specs.size());
+  std::vector<Wrong> wrong;
   naming_server(runner, [&] {
     for (std::size_t i = 0; i < specs.size(); ++i) {
       std::vector<Reply> mine(replies.begin() + static_cast<std::ptrdiff_t>(spans[i].first),
@@ -232,7 +313,13 @@ std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueS
         stages.push_back(unknown_stage(specs[i], gone->str));
         continue;
       }
-      stages.push_back(interpret_first(specs[i], mine, now));
+      try {
+        stages.push_back(interpret_first(specs[i], mine, now));
+      } catch (const WrongTypeError& e) {
+        // Only this queue is unreadable; the TYPE read below says what the key holds.
+        stages.push_back(unknown_stage(specs[i], e.what()));
+        wrong.push_back({i, e.key, e.expected});
+      }
     }
   });
   std::vector<Command> second;
@@ -260,10 +347,15 @@ std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueS
           }
           continue;
         }
-        stages[i].finish(stages[i].reading, mine);
+        try {
+          stages[i].finish(stages[i].reading, mine);
+        } catch (const WrongTypeError& e) {
+          wrong.push_back({i, e.key, e.expected}); // a head job or a worker hash: the queue is unreadable too
+        }
       }
     });
   }
+  name_wrong_types(runner, specs, wrong, stages);
   std::vector<Reading> out;
   out.reserve(stages.size());
   for (auto& stage : stages) {

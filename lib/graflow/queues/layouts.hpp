@@ -19,6 +19,15 @@ namespace graflow::queues {
 
 using TimePoint = std::chrono::system_clock::time_point;
 
+// A key of a queue that holds another type than its layout reads: the queue cannot be read.
+struct WrongType {
+  std::string key;      // as printed (control bytes escaped)
+  std::string expected; // "list", "sorted set", ...
+  std::string actual;   // what TYPE answered ("hash"); empty when it could not be asked
+  std::string message;  // "key K holds a hash, not a list (layout bullmq, queue video)"
+  std::string hint;     // what to check: another layout, another prefix, another database
+};
+
 // What one queue looks like now. An empty optional is "unknown": never reported as 0.
 struct Reading {
   std::string id;
@@ -30,7 +39,23 @@ struct Reading {
   std::optional<bool> paused;                // bullmq only
   std::string waiting_unknown;               // why waiting is unknown (empty when known)
   std::string in_flight_unknown;             // why in flight is unknown, where it is read at all
+  // Set when a key of the queue has the wrong type: then nothing of the queue is known (a number
+  // read from the wrong structure would be a wrong number) and waiting_unknown is
+  // "Redis at H: <message>; <hint>".
+  std::optional<WrongType> wrong_type;
 };
+
+// What to check when `key` of `spec` holds `actual` (TYPE's word, may be empty) instead of
+// `expected`: the queue may
+// be of another layout (a stream, sorted set or list suggests the --queue that reads it) or
+// under another prefix or database.
+std::string wrong_type_hint(const QueueSpec& spec, const std::string& key, const std::string& expected,
+                            const std::string& actual);
+
+// Marks `reading` as unreadable because of a wrong-type key (every number cleared, wrong_type
+// and the unknown reasons set); `endpoint` names the server in waiting_unknown.
+void set_wrong_type(Reading& reading, const QueueSpec& spec, const std::string& endpoint, const std::string& key,
+                    const std::string& expected, const std::string& actual);
 
 // Celery's unacked hash is read (HVALS) only up to this many entries; above it, in flight
 // is unknown.
@@ -62,10 +87,12 @@ std::vector<Command> first_commands(const QueueSpec& spec, TimePoint now);
 Stage interpret_first(const QueueSpec& spec, const std::vector<Reply>& replies, TimePoint now);
 
 // Reads every queue: one pipelined batch for all phase-1 commands, at most one more for all
-// phase-2 commands, and a TYPE read only when a key has the wrong type (to name it).
-// Throws a failure Error naming the key and the runner's endpoint for an error reply or a
-// wrong-type key, and whatever the runner throws for I/O errors. A queue with an unavailable
-// reply (a Cluster node that is down) is read as unknown, its reason in waiting_unknown.
+// phase-2 commands, and one batch of TYPE reads only when keys have the wrong type (to name
+// what they hold). A queue with a wrong-type key is unknown (Reading::wrong_type); the others
+// are read as usual, so one misconfigured queue never hides the rest. Throws a failure Error
+// naming the key and the runner's endpoint for any other error reply, and whatever the runner
+// throws for I/O errors. A queue with an unavailable reply (a Cluster node that is down) is
+// read as unknown, its reason in waiting_unknown.
 std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueSpec>& specs, TimePoint now);
 
 // Parses a Redis stream entry ID ("1700000000000-3") into its millisecond time.

@@ -1,6 +1,9 @@
 #include "graflow/queues/read.hpp"
 
+#include "graflow/core/printable.hpp"
+
 #include <algorithm>
+#include <fmt/format.h>
 
 namespace graflow::queues {
 
@@ -26,6 +29,20 @@ std::vector<Reading> read_all(CommandRunner& store, const std::vector<QueueSpec>
     r.key = keys[i];
     r.waiting = depths.at(i).value;
     r.waiting_unknown = std::move(depths.at(i).unknown);
+    if (depths.at(i).is_wrong_type) {
+      // The seed's words first (scripts match them), then what to check.
+      WrongType w;
+      w.key = printable(keys[i], 120);
+      w.expected = "list";
+      w.actual = depths.at(i).wrong_type;
+      w.message = w.actual.empty()
+                      ? fmt::format("key {} is not a list (layout graflow, queue {})", w.key, specs[i].id)
+                      : fmt::format("key {} holds a {}, not a list (layout graflow, queue {})", w.key, w.actual,
+                                    specs[i].id);
+      w.hint = wrong_type_hint(specs[i], keys[i], w.expected, w.actual);
+      r.waiting_unknown = fmt::format("{}; {}", r.waiting_unknown, w.hint);
+      r.wrong_type = std::move(w);
+    }
     out.push_back(std::move(r));
   }
   return out;

@@ -355,4 +355,73 @@ std::string main_key(const QueueSpec& spec) {
   return spec.name;
 }
 
+std::string spec_text(const QueueSpec& spec) {
+  std::string out = fmt::format("{}:{}", layout_name(spec.layout), spec.name);
+  if (spec.layout == Layout::graflow) {
+    return out;
+  }
+  if (spec.id != spec.name) {
+    out += ",id=" + spec.id;
+  }
+  const QueueSpec defaults;
+  switch (spec.layout) {
+  case Layout::list:
+  case Layout::zset:
+  case Layout::stream:
+    if (spec.keys != std::vector<std::string>{spec.name}) {
+      out += fmt::format(",keys={}", fmt::join(spec.keys, "+"));
+    }
+    if (!spec.group.empty()) {
+      out += ",group=" + spec.group;
+    }
+    break;
+  case Layout::celery:
+    if (!spec.global_keyprefix.empty()) {
+      out += ",global_keyprefix=" + spec.global_keyprefix;
+    }
+    if (spec.steps != defaults.steps) {
+      out += fmt::format(",steps={}", fmt::join(spec.steps, ","));
+    }
+    break;
+  case Layout::bullmq:
+    if (spec.prefix != defaults.prefix) {
+      out += ",prefix=" + spec.prefix;
+    }
+    break;
+  default:
+    break;
+  }
+  return out;
+}
+
+std::vector<std::string> watched_keys(const QueueSpec& spec) {
+  switch (spec.layout) {
+  case Layout::graflow:
+    return {spec.name + ":queue"};
+  case Layout::list:
+  case Layout::zset:
+  case Layout::stream:
+    return spec.keys.empty() ? std::vector<std::string>{spec.name} : spec.keys;
+  case Layout::celery: {
+    std::vector<std::string> keys;
+    for (const int step : spec.steps) {
+      // kombu's _q_for_pri: NAME, then NAME + "\x06\x16" + step (the transport's sep).
+      keys.push_back(step == 0 ? spec.global_keyprefix + spec.name
+                               : fmt::format("{}{}\x06\x16{}", spec.global_keyprefix, spec.name, step));
+    }
+    keys.push_back(spec.global_keyprefix + "unacked");
+    return keys;
+  }
+  case Layout::rq:
+    return {"rq:queue:" + spec.name, "rq:wip:" + spec.name};
+  case Layout::sidekiq:
+    return {"queue:" + spec.name, "processes"};
+  case Layout::bullmq: {
+    const std::string base = spec.prefix + ":" + spec.name;
+    return {base + ":wait", base + ":prioritized", base + ":paused", base + ":active", base + ":meta"};
+  }
+  }
+  return {spec.name};
+}
+
 } // namespace graflow::queues

@@ -50,4 +50,13 @@ void check_unique_ids(const std::vector<QueueSpec>& specs);
 // queue's step-0 list, rq:queue:NAME, queue:NAME, <prefix>:NAME:wait.
 std::string main_key(const QueueSpec& spec);
 
+// The spec as `--queue` takes it, options only where they differ from the defaults
+// ("celery:tasks,id=work,steps=0,5"); parse_queue_spec(spec_text(s)) gives s back. The
+// graflow layout is "graflow:PREFIX".
+std::string spec_text(const QueueSpec& spec);
+
+// Every fixed key the layout reads for this queue, in reading order (not the per-job keys
+// read for the oldest age, nor Sidekiq's per-process hashes): what `profiles show` lists.
+std::vector<std::string> watched_keys(const QueueSpec& spec);
+
 } // namespace graflow::queues

@@ -228,7 +228,7 @@ std::vector<QueueStore::Length> QueueStore::known_lengths(const std::vector<std:
     const Reply& r = replies[i];
     const std::string key = printable(keys[i], 120);
     if (r.unavailable) {
-      out.push_back({std::nullopt, r.str});
+      out.push_back({std::nullopt, r.str, {}, false});
       continue;
     }
     if (r.type == Reply::Type::integer) {
@@ -236,7 +236,7 @@ std::vector<QueueStore::Length> QueueStore::known_lengths(const std::vector<std:
         throw failure(fmt::format("Redis at {} answered LLEN {} with {}, which is not a queue length",
                                   endpoint(), key, r.integer));
       }
-      out.push_back({r.integer, {}});
+      out.push_back({r.integer, {}, {}, false});
       continue;
     }
     if (!r.is_error()) {
@@ -250,13 +250,18 @@ std::vector<QueueStore::Length> QueueStore::known_lengths(const std::vector<std:
                                 endpoint(), message));
     }
     if (r.str.rfind("WRONGTYPE", 0) == 0) {
+      // Only this queue is unknown: the other keys' lengths are right.
+      Length wrong;
+      wrong.is_wrong_type = true;
       std::string type = "something else";
       if (auto t = pipeline({{"TYPE", keys[i]}}, "reading a key's type");
           !t.empty() && t[0].type == Reply::Type::status) {
-        type = "a " + printable(t[0].str, 40);
+        wrong.wrong_type = printable(t[0].str, 40);
+        type = "a " + wrong.wrong_type;
       }
-      throw failure(fmt::format("key {} at Redis {} is not a list: it holds {} (WRONGTYPE)", key,
-                                endpoint(), type));
+      wrong.unknown = fmt::format("key {} at Redis {} is not a list: it holds {} (WRONGTYPE)", key, endpoint(), type);
+      out.push_back(std::move(wrong));
+      continue;
     }
     if (r.str.rfind("NOPERM", 0) == 0) {
       throw failure(fmt::format("Redis at {} does not allow LLEN on {}: {}", endpoint(), key, message));

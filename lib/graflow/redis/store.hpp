@@ -38,10 +38,13 @@ public:
   // One list's length, or why it is unknown.
   struct Length {
     std::optional<long long> value;
-    std::string unknown; // set when value is empty
+    std::string unknown;    // set when value is empty
+    std::string wrong_type; // a key that is not a list: what it holds ("hash"; empty: TYPE unreadable)
+    bool is_wrong_type = false;
   };
   // Like lengths(), but a key no server could be asked for (a Cluster node that is down:
-  // Reply::unavailable) is unknown with the reason instead of failing the whole read.
+  // Reply::unavailable) or a key that is not a list (WRONGTYPE, named with its TYPE) is unknown
+  // with the reason instead of failing the whole read.
   virtual std::vector<Length> known_lengths(const std::vector<std::string>& keys);
 };
 

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <fmt/format.h>
 #include <kainjow/mustache.hpp>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
@@ -144,15 +145,21 @@ mustache::data profile_data(const config::Profile& p) {
   d.set("minReplicas", std::to_string(p.min_replicas));
   d.set("maxReplicas", std::to_string(p.max_replicas));
   d.set("averageValue", std::to_string(p.average_value));
-  d.set("keyPrefix", p.key_prefix);
   // The HPA's metric and selector, and the exporter's queue flag (DESIGN.md §5b); without a
-  // resolved queue, the seed's.
+  // resolved queue, the seed's. A queue: graflow:P block is the graflow layout on P: the
+  // worker's --redis-key-prefix follows it.
   const bool seed = p.hpa_metric.name.empty();
+  const bool graflow_layout = seed || p.hpa_metric.label == "key_prefix";
+  const std::string key_prefix = graflow_layout && !seed ? p.hpa_metric.value : p.key_prefix;
+  d.set("keyPrefix", key_prefix);
   d.set("metricName", seed ? std::string("graflow_queue_depth") : p.hpa_metric.name);
   d.set("selectorLabel", seed ? std::string("key_prefix") : p.hpa_metric.label);
   d.set("selectorValue", seed ? p.key_prefix : p.hpa_metric.value);
-  d.set("exporterQueueFlag", seed ? "--key-prefix=" + p.key_prefix : p.hpa_metric.exporter_flag);
-  d.set("queueKey", p.queue_key());
+  // A --queue value may hold ':' or '#' (global_keyprefix=app:): always a double-quoted
+  // scalar (JSON's quoting is YAML's), so the exporter gets the exact flag.
+  const std::string queue_flag = seed ? "--key-prefix=" + p.key_prefix : p.hpa_metric.exporter_flag;
+  d.set("exporterQueueFlag", queue_flag.rfind("--queue=", 0) == 0 ? nlohmann::json(queue_flag).dump() : queue_flag);
+  d.set("queueKey", key_prefix + ":queue");
   d.set("redisHost", p.redis_host);
   d.set("redisPort", std::to_string(p.redis_port));
   redis_data(p, d);
