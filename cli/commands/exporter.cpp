@@ -67,7 +67,8 @@ void run_exporter(Globals& g, const ExporterOptions& opts) {
   const auto timeout = o.scrape_timeout;
 
   const SignalWatcher signals;
-  // Many mostly idle threads: a couple of malloc arenas are enough, and keep RSS small.
+  // A few threads (event loop, collector reader and timer, signal watcher) allocate: two
+  // malloc arenas are enough, and keep RSS small.
   mallopt(M_ARENA_MAX, 2);
   raise_open_file_limit();
   const std::unique_ptr<net::HttpServer> server = net::make_http_server();

@@ -8,6 +8,8 @@
 #include "graflow/redis/cluster.hpp"
 
 #include <condition_variable>
+#include <deque>
+#include <future>
 #include <fmt/format.h>
 #include <mutex>
 
@@ -19,18 +21,31 @@ using Clock = std::chrono::steady_clock;
 struct Collector::State {
   State(Options o, Connect c) : options(std::move(o)), connect(std::move(c)) {}
 
+  // A read_async() caller.
+  struct Waiter {
+    Clock::time_point start;
+    Clock::time_point deadline;
+    ReadCallback done;
+  };
+
   const Options options;
   const Connect connect;
 
   std::mutex mutex;
-  std::condition_variable wake; // the reader waits for a request
-  std::condition_variable done; // callers wait for a reading
-  bool in_flight = false;       // a round trip was requested and has not finished
+  std::condition_variable wake;  // the reader waits for a request
+  std::condition_variable tick;  // the timer waits for a deadline, a stop, an exit
+  std::condition_variable done;  // the destructor waits for the reader or for callbacks
+  bool in_flight = false;        // a round trip was requested and has not finished
   bool stopping = false;
-  Clock::time_point stop_deadline{}; // once stopping: read() waits no longer than this
+  Clock::time_point stop_deadline = Clock::time_point::max(); // once stopping: nobody waits longer
   bool exited = false;
-  std::uint64_t generation = 0; // finished round trips
+  bool timer_exit = false;
+  std::uint64_t generation = 0;  // finished round trips
   std::shared_ptr<const Reading> last;
+  // In deadline order (each is its start plus the same timeout; start taken under the lock).
+  std::deque<Waiter> waiters;
+  Clock::time_point timer_wake = Clock::time_point::max(); // when the timer wakes next
+  int firing = 0;                 // threads calling callbacks outside the lock
 
   // Reader thread only.
   std::unique_ptr<redis::QueueStore> store;
@@ -42,7 +57,47 @@ struct Collector::State {
   std::shared_ptr<const Reading> round_trip();
   void log_transition(const Reading& reading);
   void log_wrong_types(const Reading& reading);
+  // When `w` stops waiting: its deadline, or the end of the shutdown grace.
+  [[nodiscard]] Clock::time_point cutoff(const Waiter& w) const { return std::min(w.deadline, stop_deadline); }
+  // What a caller that waited since `start` gets when nothing came in time (`stopping`:
+  // cut short by shutdown()).
+  [[nodiscard]] std::shared_ptr<const Reading> late(Clock::time_point start, Clock::time_point now,
+                                                    bool stopping) const;
+  // Calls each callback outside the lock (which `lock` holds on entry and on return).
+  void fire(std::unique_lock<std::mutex>& lock, std::deque<Waiter>& ready,
+            const std::function<std::shared_ptr<const Reading>(const Waiter&)>& reading);
 };
+
+std::shared_ptr<const Reading> Collector::State::late(Clock::time_point start, Clock::time_point now,
+                                                      bool cut) const {
+  auto late = std::make_shared<Reading>();
+  // Cut short by a stop, the scrape waited less than the timeout: report what it waited.
+  late->duration = cut ? Clock::duration(now - start) : Clock::duration(options.timeout);
+  late->error = cut ? std::string("the exporter is stopping")
+                         : fmt::format("Redis at {} did not answer within {}", options.redis_endpoint,
+                                       format_duration(options.timeout));
+  return late;
+}
+
+void Collector::State::fire(std::unique_lock<std::mutex>& lock, std::deque<Waiter>& ready,
+                            const std::function<std::shared_ptr<const Reading>(const Waiter&)>& reading) {
+  if (ready.empty()) {
+    return;
+  }
+  ++firing;
+  lock.unlock();
+  for (const Waiter& w : ready) {
+    try {
+      w.done(reading(w));
+    } catch (const std::exception& e) {
+      log::write(fmt::format("cannot answer a scrape: {}", e.what()));
+    }
+  }
+  ready.clear(); // the callbacks' captures are released outside the lock too
+  lock.lock();
+  --firing;
+  done.notify_all();
+}
 
 std::shared_ptr<const Reading> Collector::State::round_trip() {
   const auto start = Clock::now();
@@ -121,23 +176,36 @@ void Collector::State::log_wrong_types(const Reading& reading) {
 Collector::Collector(Options options, Connect connect)
     : state_(std::make_shared<State>(std::move(options), std::move(connect))) {
   thread_ = std::thread(&Collector::run, state_);
+  timer_ = std::thread(&Collector::run_timer, std::ref(*state_));
 }
 
 void Collector::shutdown(std::chrono::milliseconds grace) {
-  std::lock_guard lock(state_->mutex);
-  if (!state_->stopping) {
-    state_->stopping = true;
-    state_->stop_deadline = Clock::now() + grace;
+  {
+    std::lock_guard lock(state_->mutex);
+    if (!state_->stopping) {
+      state_->stopping = true;
+      state_->stop_deadline = Clock::now() + grace;
+    }
   }
   state_->wake.notify_all();
-  state_->done.notify_all();
+  state_->tick.notify_all();
 }
 
 Collector::~Collector() {
   shutdown();
-  std::unique_lock lock(state_->mutex);
-  const bool exited = state_->done.wait_for(lock, std::chrono::milliseconds(100), [&] { return state_->exited; });
+  State& s = *state_;
+  std::unique_lock lock(s.mutex);
+  s.timer_exit = true;
+  std::deque<State::Waiter> left;
+  left.swap(s.waiters);
+  s.tick.notify_all();
+  const auto now = Clock::now();
+  s.fire(lock, left, [&](const State::Waiter& w) { return s.late(w.start, now, true); });
+  // No callback may run once this returns: wait for the reader's, if it is in some.
+  s.done.wait(lock, [&] { return s.firing == 0; });
+  const bool exited = s.done.wait_for(lock, std::chrono::milliseconds(100), [&] { return s.exited; });
   lock.unlock();
+  timer_.join();
   if (exited) {
     thread_.join();
   } else {
@@ -146,58 +214,90 @@ Collector::~Collector() {
 }
 
 void Collector::run(const std::shared_ptr<State>& state) {
-  std::unique_lock lock(state->mutex);
+  State& s = *state;
+  std::unique_lock lock(s.mutex);
   while (true) {
-    state->wake.wait(lock, [&] { return state->in_flight || state->stopping; });
-    if (!state->in_flight) {
+    s.wake.wait(lock, [&] { return s.in_flight || s.stopping; });
+    if (!s.in_flight) {
       break; // stopping, and nobody waits for a reading
     }
     lock.unlock();
-    auto reading = state->round_trip();
+    auto reading = s.round_trip();
     lock.lock();
-    state->last = std::move(reading);
-    ++state->generation;
-    state->in_flight = false;
-    state->done.notify_all();
+    s.last = std::move(reading);
+    ++s.generation;
+    s.in_flight = false;
+    // Everyone waiting asked while this round trip was in flight: they share it. The
+    // connection's reply bound is the scrape timeout too, so a round trip that failed at
+    // that bound may finish a hair after it; the scrape still cost the timeout, no more.
+    std::shared_ptr<const Reading> shared = s.last;
+    if (!shared->redis_up && shared->duration > s.options.timeout) {
+      auto capped = std::make_shared<Reading>(*shared);
+      capped->duration = s.options.timeout;
+      shared = std::move(capped);
+    }
+    std::deque<State::Waiter> ready;
+    ready.swap(s.waiters);
+    s.fire(lock, ready, [&](const State::Waiter&) { return shared; });
   }
-  state->exited = true;
-  state->done.notify_all();
+  s.exited = true;
+  s.done.notify_all();
+}
+
+// The timer: sleeps until the first waiter's cutoff (or, with nobody waiting, until
+// read_async() or shutdown() wakes it) and gives the waiters past it their late reading.
+// Under load it wakes about once per timeout, however many scrapes there are.
+void Collector::run_timer(State& s) {
+  std::unique_lock lock(s.mutex);
+  while (!s.timer_exit) {
+    if (s.waiters.empty()) {
+      s.timer_wake = Clock::time_point::max();
+      s.tick.wait(lock);
+      continue;
+    }
+    const auto now = Clock::now();
+    std::deque<State::Waiter> expired;
+    while (!s.waiters.empty() && s.cutoff(s.waiters.front()) <= now) {
+      expired.push_back(std::move(s.waiters.front()));
+      s.waiters.pop_front();
+    }
+    if (expired.empty()) {
+      s.timer_wake = s.cutoff(s.waiters.front());
+      s.tick.wait_until(lock, s.timer_wake);
+      continue;
+    }
+    const bool cut = s.stopping;
+    s.fire(lock, expired, [&](const State::Waiter& w) { return s.late(w.start, now, cut); });
+  }
+}
+
+void Collector::read_async(ReadCallback done) {
+  State& s = *state_;
+  std::unique_lock lock(s.mutex);
+  const auto now = Clock::now();
+  s.waiters.push_back({now, now + s.options.timeout, std::move(done)});
+  // The round trip in flight, or the one this call starts, answers it.
+  const bool start = !s.in_flight;
+  s.in_flight = true;
+  const bool wake_timer = s.cutoff(s.waiters.back()) < s.timer_wake;
+  if (wake_timer) {
+    s.timer_wake = s.cutoff(s.waiters.back()); // once: the timer recomputes when it wakes
+  }
+  lock.unlock();
+  if (start) {
+    s.wake.notify_one();
+  }
+  if (wake_timer) {
+    s.tick.notify_one();
+  }
 }
 
 std::shared_ptr<const Reading> Collector::read() {
-  State& s = *state_;
-  const auto start = Clock::now();
-  const auto deadline = start + s.options.timeout;
-  std::unique_lock lock(s.mutex);
-  // The round trip in flight, or the one this call starts, finishes as generation + 1.
-  const std::uint64_t target = s.generation + 1;
-  if (!s.in_flight) {
-    s.in_flight = true;
-    s.wake.notify_one();
-  }
-  const auto done = [&] { return s.generation >= target; };
-  s.done.wait_until(lock, deadline, [&] { return done() || s.stopping; });
-  if (!done() && s.stopping) {
-    s.done.wait_until(lock, std::min(deadline, s.stop_deadline), done);
-  }
-  if (done()) {
-    // The connection's reply bound is the scrape timeout too: a round trip that failed at
-    // that bound may finish a hair after it. The scrape still cost the timeout, no more.
-    if (!s.last->redis_up && s.last->duration > s.options.timeout) {
-      auto capped = std::make_shared<Reading>(*s.last);
-      capped->duration = s.options.timeout;
-      return capped;
-    }
-    return s.last;
-  }
-  lock.unlock();
-  auto late = std::make_shared<Reading>();
-  // Cut short by a stop, the scrape waited less than the timeout: report what it waited.
-  late->duration = s.stopping ? Clock::duration(Clock::now() - start) : Clock::duration(s.options.timeout);
-  late->error = s.stopping ? std::string("the exporter is stopping")
-                           : fmt::format("Redis at {} did not answer within {}", s.options.redis_endpoint,
-                                         format_duration(s.options.timeout));
-  return late;
+  // Shared: the callback may still be returning from set_value() when get() returns.
+  auto promise = std::make_shared<std::promise<std::shared_ptr<const Reading>>>();
+  auto result = promise->get_future();
+  read_async([promise](std::shared_ptr<const Reading> reading) { promise->set_value(std::move(reading)); });
+  return result.get();
 }
 
 std::uint64_t Collector::round_trips() const {

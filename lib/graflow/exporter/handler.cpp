@@ -2,6 +2,7 @@
 
 #include "graflow/exporter/text_format.hpp"
 
+#include <future>
 #include <string_view>
 
 namespace graflow::exporter {
@@ -19,55 +20,61 @@ net::ServerResponse plain_response(int status, std::string body) {
 
 } // namespace
 
-Handler::Handler(Collector& collector, MetricsPage page) : collector_(collector), page_(std::move(page)) {}
+Handler::Handler(Collector& collector, MetricsPage page)
+    : collector_(collector), shared_(std::make_shared<Shared>(std::move(page))) {}
 
-net::ServerResponse Handler::handle(const net::ServerRequest& request) {
+void Handler::handle(const net::ServerRequest& request, net::Respond respond) {
   const std::string_view path = request.path;
   if (path == "*") {
     // "OPTIONS *" asks about the server as a whole; no other method takes that target.
     if (request.method == "OPTIONS") {
       auto r = plain_response(200, "");
       r.headers.emplace_back("Allow", "GET, HEAD");
-      return r;
+      respond(std::move(r));
+      return;
     }
-    return plain_response(400, "400 bad request: \"*\" is only a target for OPTIONS\n");
+    respond(plain_response(400, "400 bad request: \"*\" is only a target for OPTIONS\n"));
+    return;
   }
   const bool known = path == "/metrics" || path == "/healthz" || path == "/readyz";
   if (!known) {
-    return plain_response(404, "404 page not found\n");
+    respond(plain_response(404, "404 page not found\n"));
+    return;
   }
   if (request.method != "GET" && request.method != "HEAD") {
     auto r = plain_response(405, "405 method not allowed\n");
     r.headers.emplace_back("Allow", "GET, HEAD");
-    return r;
+    respond(std::move(r));
+    return;
+  }
+  if (path == "/healthz") {
+    respond(plain_response(200, "ok\n"));
+    return;
   }
   if (path == "/metrics") {
-    return metrics();
+    collector_.read_async([shared = shared_, respond = std::move(respond)](std::shared_ptr<const Reading> reading) {
+      std::uint64_t errors = shared->scrape_errors.load();
+      if (!reading->redis_up) {
+        errors = shared->scrape_errors.fetch_add(1) + 1;
+      }
+      net::ServerResponse r;
+      r.content_type = text::content_type;
+      shared->page.render(r.body, *reading, errors);
+      respond(std::move(r));
+    });
+    return;
   }
-  if (path == "/readyz") {
-    return ready();
-  }
-  return plain_response(200, "ok\n");
+  collector_.read_async([respond = std::move(respond)](std::shared_ptr<const Reading> reading) {
+    respond(reading->redis_up ? plain_response(200, "ok\n") : plain_response(503, "not ready: " + reading->error + "\n"));
+  });
 }
 
-net::ServerResponse Handler::metrics() {
-  const std::shared_ptr<const Reading> reading = collector_.read();
-  std::uint64_t errors = scrape_errors_.load();
-  if (!reading->redis_up) {
-    errors = scrape_errors_.fetch_add(1) + 1;
-  }
-  net::ServerResponse r;
-  r.content_type = text::content_type;
-  page_.render(r.body, *reading, errors);
-  return r;
-}
-
-net::ServerResponse Handler::ready() {
-  const std::shared_ptr<const Reading> reading = collector_.read();
-  if (reading->redis_up) {
-    return plain_response(200, "ok\n");
-  }
-  return plain_response(503, "not ready: " + reading->error + "\n");
+net::ServerResponse Handler::handle(const net::ServerRequest& request) {
+  // Shared: the answer may come on another thread, still returning from set_value().
+  auto promise = std::make_shared<std::promise<net::ServerResponse>>();
+  auto answer = promise->get_future();
+  handle(request, [promise](net::ServerResponse r) { promise->set_value(std::move(r)); });
+  return answer.get();
 }
 
 } // namespace graflow::exporter

@@ -4,12 +4,15 @@
 //   GET|HEAD /healthz  200 while the process serves requests
 //   GET|HEAD /readyz   200 when Redis answers, 503 otherwise
 //   404 for any other path, 405 (with Allow) for other methods on these paths.
+// /metrics and /readyz wait for the collector without blocking: the answer is made on the
+// collector's thread when its reading comes; the other routes are answered at once.
 #include "graflow/exporter/collector.hpp"
 #include "graflow/exporter/metrics.hpp"
 #include "graflow/net/http.hpp"
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 
 namespace graflow::exporter {
 
@@ -17,18 +20,25 @@ class Handler {
 public:
   Handler(Collector& collector, MetricsPage page);
 
-  // Thread-safe; called concurrently by the server's worker threads.
+  // Answers through `respond`: at once, or from the collector's thread once the reading
+  // comes (which may be after this Handler is destroyed). Never blocks; thread-safe.
+  void handle(const net::ServerRequest& request, net::Respond respond);
+
+  // handle(), waiting for the answer.
   net::ServerResponse handle(const net::ServerRequest& request);
 
-  [[nodiscard]] std::uint64_t scrape_errors() const { return scrape_errors_.load(); }
+  [[nodiscard]] std::uint64_t scrape_errors() const { return shared_->scrape_errors.load(); }
 
 private:
-  net::ServerResponse metrics();
-  net::ServerResponse ready();
+  // What an answer made on the collector's thread needs, kept alive by it.
+  struct Shared {
+    explicit Shared(MetricsPage p) : page(std::move(p)) {}
+    const MetricsPage page;
+    std::atomic<std::uint64_t> scrape_errors{0};
+  };
 
   Collector& collector_;
-  const MetricsPage page_;
-  std::atomic<std::uint64_t> scrape_errors_{0};
+  const std::shared_ptr<Shared> shared_;
 };
 
 } // namespace graflow::exporter

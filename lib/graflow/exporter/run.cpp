@@ -162,7 +162,11 @@ void serve(const Options& options, net::HttpServer& server, Collector::Connect c
     }
   });
   try {
-    server.serve([&handler](const net::ServerRequest& request) { return handler.handle(request); });
+    // On the server's loop thread: a scrape is handed to the collector's reader thread,
+    // whose answer goes straight back to the loop (no worker thread in between).
+    server.serve_async([&handler](const net::ServerRequest& request, net::Respond respond) {
+      handler.handle(request, std::move(respond));
+    });
   } catch (...) {
     served.store(true);
     watcher.join();

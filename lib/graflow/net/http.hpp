@@ -80,7 +80,15 @@ struct ServerResponse {
   std::vector<std::pair<std::string, std::string>> headers; // extra headers, e.g. Allow on a 405
 };
 
+// A synchronous handler: returns the answer (it may block; the server runs it on a worker).
 using Handler = std::function<ServerResponse(const ServerRequest&)>;
+// Sends the answer to one request. Call it once, from any thread, at any time: a second
+// call is ignored, a call after the client left or the server was destroyed is dropped, and
+// one never made (the last copy destroyed uncalled) answers 500.
+using Respond = std::function<void(ServerResponse)>;
+// An asynchronous handler: runs on the server's event-loop thread, so it must not block;
+// it answers through `respond`, at once or later from another thread.
+using AsyncHandler = std::function<void(const ServerRequest&, Respond respond)>;
 
 class HttpServer {
 public:
@@ -92,6 +100,8 @@ public:
   // Serves requests with `handler` (called concurrently from worker threads) until stop();
   // requests that arrived since bind() are handled too (a 503 if stop() came first).
   virtual void serve(Handler handler) = 0;
+  // serve(), with `handler` called on the event-loop thread, one request at a time.
+  virtual void serve_async(AsyncHandler handler) = 0;
   // Stops accepting, lets in-flight requests finish, and makes serve() return. Thread-safe.
   virtual void stop() = 0;
 };

@@ -13,10 +13,13 @@ struct ServerLimits {
   // counted from its first byte: a slow-loris client that trickles bytes is disconnected
   // then, however often it sends one.
   std::chrono::milliseconds request_deadline{10'000};
+  // Once stopped, how long serve() waits for the requests received to be answered.
+  std::chrono::milliseconds drain_limit{5'000};
 };
 
 // An event-driven server: one thread holds every connection (idle and slow ones cost a few
-// KiB each, never a thread), a small pool of worker threads runs the handler.
+// KiB each, never a thread) and runs an asynchronous handler; a synchronous one runs on a
+// small pool of worker threads.
 std::unique_ptr<HttpServer> make_http_server(ServerLimits limits = {});
 
 } // namespace graflow::net

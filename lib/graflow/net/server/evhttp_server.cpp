@@ -1,11 +1,15 @@
 // The HttpServer seam over libevent's evhttp (Debian's libevent 2.1). evhttp parses HTTP
-// and keeps every connection on one event loop; this file hands each request to a small
-// pool of worker threads (the handler blocks: a scrape waits for a Redis round trip) and
-// sends the answer back from the loop thread, the only thread that touches evhttp objects.
+// and keeps every connection on one event loop, the only thread that touches evhttp
+// objects. An asynchronous handler (serve_async) runs on that loop and answers through a
+// Respond from any thread; answers from other threads are posted back to the loop (one
+// wake-up for a batch of them) and sent from there. So an exporter scrape crosses two
+// threads only: the loop asks the collector's reader thread, whose answer wakes the loop.
+// A synchronous handler (serve) blocks, so it runs on a small pool of worker threads
+// (worker_pool.hpp) in front of the same machinery.
 //
 // Why libevent: a thread-per-connection server (CivetWeb, before) is starved by a few
 // idle or slow-header connections, each holding a worker. An event loop holds thousands
-// for a few KiB each, and the workers only ever see complete requests. libevent needs only
+// for a few KiB each, and the handler only ever sees complete requests. libevent needs only
 // libc (libmicrohttpd would load GnuTLS into every command), is linked into the binary, and
 // costs `queue depth` nothing measurable at start-up; Boost.Beast would be header-only
 // but slow to compile and several hundred lines of glue.
@@ -13,8 +17,8 @@
 // Lifecycle: bind() listens and starts the loop, so port() is known at once (port 0
 // included) and requests that arrive before serve() wait for the handler (a 503 if stop()
 // comes first). stop() closes the listening socket; serve() returns once the requests
-// already received are answered (at most drain_limit), then frees evhttp, which closes the
-// idle keep-alive connections.
+// already received are answered (at most ServerLimits::drain_limit), then frees evhttp,
+// which closes the idle keep-alive connections. A Respond called after that is dropped.
 //
 // Slow-loris: evhttp's timeout is one of inactivity, reset by every byte, so a client that
 // sends a header byte every few seconds would be held forever. Each connection's bufferevent
@@ -25,10 +29,12 @@
 
 #include "graflow/core/error.hpp"
 #include "graflow/core/log.hpp"
+#include "graflow/net/server/worker_pool.hpp"
 
 #include <cerrno>
 #include <chrono>
 #include <cctype>
+#include <atomic>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -55,9 +61,8 @@
 namespace graflow::net {
 namespace {
 
-// Threads running the handler. Scrapes share one Redis round trip (the collector's single
-// flight), so a few are enough; more only matter while Redis hangs, when each waits at most
-// the scrape timeout.
+// Threads running a synchronous handler (serve()); the exporter's is asynchronous and
+// needs none.
 constexpr int worker_threads = 8;
 // A connection with nothing happening for this long is closed: an idle keep-alive one, or a
 // request (headers, body) that stopped arriving. Inactivity, not a total: a request that
@@ -65,8 +70,6 @@ constexpr int worker_threads = 8;
 constexpr int connection_timeout_s = 15;
 constexpr std::size_t max_headers = 16 * 1024;
 constexpr std::size_t max_body = 1024 * 1024;
-// How long serve() waits, once stopped, for requests being handled to be answered.
-constexpr timeval drain_limit{5, 0};
 // After accept() fails for lack of file descriptors, accepting pauses this long (instead
 // of the loop spinning on a listening socket that stays readable).
 constexpr timeval accept_pause{0, 100'000};
@@ -157,9 +160,56 @@ ServerResponse plain(int status, std::string body) {
   return r;
 }
 
+class EvhttpServer;
+
+// One request waiting for its answer, as the server sees it.
+struct Answer {
+  evhttp_request* request;
+  ServerResponse response;
+};
+
+// Where answers made off the loop thread wait for it. Shared with every Respond handed
+// out, which may outlive the server: once closed (wake null), answers are dropped.
+struct Mailbox {
+  EvhttpServer* server = nullptr;           // used on the loop thread only
+  std::atomic<std::thread::id> loop_thread; // while the loop runs
+  std::mutex mutex;                         // guards the two below
+  std::vector<Answer> answers;
+  event* wake = nullptr; // activated when `answers` stops being empty; null once closed
+};
+
+// The answer to one request, sent once: the first call wins, later ones are ignored, and
+// none at all (the last Respond copy destroyed uncalled) answers 500.
+class Slot {
+public:
+  Slot(std::shared_ptr<Mailbox> mailbox, evhttp_request* request) : mailbox_(std::move(mailbox)), request_(request) {}
+  ~Slot() {
+    if (!answered()) {
+      answer(plain(500, "500 internal server error\n"));
+    }
+  }
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+
+  [[nodiscard]] bool answered() const { return answered_.load(std::memory_order_acquire); }
+  void answer(ServerResponse response) noexcept;
+
+private:
+  const std::shared_ptr<Mailbox> mailbox_;
+  evhttp_request* const request_;
+  std::atomic<bool> answered_{false};
+};
+
+Respond respond_through(const std::shared_ptr<Slot>& slot) {
+  return [slot](ServerResponse response) { slot->answer(std::move(response)); };
+}
+
 class EvhttpServer final : public HttpServer {
 public:
-  explicit EvhttpServer(ServerLimits limits) : limits_(limits) { init_library(); }
+  explicit EvhttpServer(ServerLimits limits) : limits_(limits), mailbox_(std::make_shared<Mailbox>()) {
+    init_library();
+    mailbox_->server = this;
+  }
   ~EvhttpServer() override { shut_down(); }
   EvhttpServer(const EvhttpServer&) = delete;
   EvhttpServer& operator=(const EvhttpServer&) = delete;
@@ -190,16 +240,20 @@ public:
     evconnlistener* listener = evhttp_bound_socket_get_listener(bound_);
     evconnlistener_set_error_cb(listener, &EvhttpServer::on_accept_error);
     done_event_ = event_new(base_, -1, 0, &EvhttpServer::on_done, this);
+    start_event_ = event_new(base_, -1, 0, &EvhttpServer::on_start, this);
     stop_event_ = event_new(base_, -1, 0, &EvhttpServer::on_stop, this);
     drain_timer_ = evtimer_new(base_, &EvhttpServer::on_drain_limit, this);
     resume_timer_ = evtimer_new(base_, &EvhttpServer::on_resume_accept, this);
     sweep_timer_ = event_new(base_, -1, EV_PERSIST, &EvhttpServer::on_sweep, this);
     evtimer_add(sweep_timer_, &sweep_period);
-    for (int i = 0; i < worker_threads; ++i) {
-      workers_.emplace_back([this] { work(); });
+    {
+      std::lock_guard lock(mailbox_->mutex);
+      mailbox_->wake = done_event_;
     }
     loop_ = std::thread([this] {
+      mailbox_->loop_thread.store(std::this_thread::get_id());
       event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY);
+      mailbox_->loop_thread.store(std::thread::id{}); // a later thread may get the same id
       std::lock_guard lock(mutex_);
       loop_ended_ = true;
       changed_.notify_all();
@@ -209,38 +263,44 @@ public:
   [[nodiscard]] int port() const override { return port_; }
 
   void serve(Handler handler) override {
+    WorkerPool pool(std::move(handler), worker_threads);
+    serve_async([&pool](const ServerRequest& request, Respond respond) { pool.submit(request, std::move(respond)); });
+  } // the workers are joined after evhttp is freed: what they answer late is dropped
+
+  void serve_async(AsyncHandler handler) override {
     {
       std::unique_lock lock(mutex_);
-      handler_ = std::make_shared<const Handler>(std::move(handler));
-      work_.notify_all();
+      handler_ = std::make_shared<const AsyncHandler>(std::move(handler));
+      if (start_event_ != nullptr) {
+        event_active(start_event_, 0, 0); // on the loop thread: the requests waiting for it
+      }
       changed_.wait(lock, [&] { return loop_ended_ || base_ == nullptr; });
     }
     shut_down();
   }
 
   void stop() override {
-    {
-      std::lock_guard lock(mutex_);
-      if (stop_requested_) {
-        return;
-      }
-      stop_requested_ = true;
-      work_.notify_all();
+    std::lock_guard lock(mutex_);
+    if (stop_requested_.exchange(true)) {
+      return;
     }
     if (stop_event_ != nullptr) {
       event_active(stop_event_, 0, 0); // on the loop thread: close the listening socket
     }
   }
 
+  // Loop thread: sends an answer now.
+  void send(evhttp_request* request, const ServerResponse& response) {
+    if (!reply(request, response, stop_requested_.load())) {
+      finished(1);
+    }
+  }
+
 private:
-  struct Job {
-    evhttp_request* request;
-    ServerRequest parsed;
-  };
-  struct Answer {
-    evhttp_request* request;
-    ServerResponse response;
-    bool close; // stopping: ask the client to go
+  // A request received before there was a handler.
+  struct Pending {
+    ServerRequest request;
+    std::shared_ptr<Slot> slot;
   };
   // One client connection, as the request deadline sees it (loop thread only).
   struct Connection {
@@ -317,80 +377,91 @@ private:
     return event_cb != nullptr; // bufferevent_free() clears them
   }
 
-  // Loop thread: a complete request, handed to the workers.
+  // Loop thread: a complete request, given to the handler (or held until there is one).
   static void on_request(evhttp_request* req, void* arg) {
     auto* self = static_cast<EvhttpServer*>(arg);
     if (Connection* conn = self->connection_of(req)) {
       conn->busy = true; // arrived in time: the deadline no longer applies
       conn->deadline.reset();
     }
-    Job job{req, {}};
-    job.parsed.method = method_name(evhttp_request_get_command(req));
+    ServerRequest parsed;
+    parsed.method = method_name(evhttp_request_get_command(req));
     // The path of an origin-form or absolute-form target ("http://host/metrics"), decoded;
     // "*" for OPTIONS *.
     const evhttp_uri* uri = evhttp_request_get_evhttp_uri(req);
     const char* path = uri != nullptr ? evhttp_uri_get_path(uri) : nullptr;
     if (path != nullptr) {
       char* decoded = evhttp_uridecode(path, 0, nullptr);
-      job.parsed.path = decoded != nullptr ? decoded : path;
+      parsed.path = decoded != nullptr ? decoded : path;
       std::free(decoded);
     }
-    if (job.parsed.path.empty() && evhttp_uri_get_host(uri) != nullptr) {
-      job.parsed.path = "/"; // "http://host" names the root
+    if (parsed.path.empty() && evhttp_uri_get_host(uri) != nullptr) {
+      parsed.path = "/"; // "http://host" names the root
     }
     const evkeyvalq* headers = evhttp_request_get_input_headers(req);
     for (const evkeyval* h = headers->tqh_first; h != nullptr; h = h->next.tqe_next) {
-      job.parsed.headers.emplace(h->key, h->value);
+      parsed.headers.emplace(h->key, h->value);
     }
     // In flight until its answer is written out (or its connection is gone).
     evhttp_request_set_on_complete_cb(req, &EvhttpServer::on_complete, self);
-    std::lock_guard lock(self->mutex_);
     ++self->in_flight_;
-    self->jobs_.push_back(std::move(job));
-    self->work_.notify_one();
-  }
-
-  // Worker thread: runs the handler (or answers 503 if stopped before serve()).
-  void work() {
-    std::unique_lock lock(mutex_);
-    for (;;) {
-      work_.wait(lock, [&] { return workers_exit_ || (!jobs_.empty() && (handler_ || stop_requested_)); });
-      if (workers_exit_) {
-        return; // what is still queued was never answered: evhttp_free() drops it
-      }
-      Job job = std::move(jobs_.front());
-      jobs_.pop_front();
-      const std::shared_ptr<const Handler> handler = handler_;
-      lock.unlock();
-      ServerResponse response = handler ? handle(*handler, job.parsed) : plain(503, "503 service unavailable\n");
-      lock.lock();
-      answers_.push_back({job.request, std::move(response), stop_requested_});
-      if (answers_.size() == 1) {
-        event_active(done_event_, 0, 0); // answers_ was empty: no wake-up pending yet
-      }
+    auto slot = std::make_shared<Slot>(self->mailbox_, req);
+    if (self->loop_handler_) {
+      self->dispatch(parsed, slot);
+    } else if (self->stop_requested_.load()) {
+      slot->answer(plain(503, "503 service unavailable\n"));
+    } else {
+      self->pending_.push_back({std::move(parsed), std::move(slot)});
     }
   }
 
-  static ServerResponse handle(const Handler& handler, const ServerRequest& request) {
+  // Loop thread: runs the handler; a 500 if it throws before answering.
+  void dispatch(const ServerRequest& request, const std::shared_ptr<Slot>& slot) {
     try {
-      return handler(request);
+      (*loop_handler_)(request, respond_through(slot));
     } catch (const std::exception& e) {
       log::write(fmt::format("{} {}: {}", request.method, request.path, e.what()));
-      return plain(500, "500 internal server error\n");
+      if (!slot->answered()) {
+        slot->answer(plain(500, "500 internal server error\n"));
+      }
     }
   }
 
-  // Loop thread: sends the answers the workers finished.
+  // Loop thread, once serve_async() gave a handler: the requests that waited for it.
+  static void on_start(evutil_socket_t, short, void* arg) {
+    auto* self = static_cast<EvhttpServer*>(arg);
+    {
+      std::lock_guard lock(self->mutex_);
+      self->loop_handler_ = self->handler_;
+    }
+    self->release_pending();
+  }
+
+  // Loop thread: the held requests go to the handler, or get a 503 when there is none.
+  void release_pending() {
+    std::deque<Pending> pending;
+    pending.swap(pending_);
+    for (const Pending& p : pending) {
+      if (loop_handler_) {
+        dispatch(p.request, p.slot);
+      } else {
+        p.slot->answer(plain(503, "503 service unavailable\n"));
+      }
+    }
+  }
+
+  // Loop thread: sends the answers posted from other threads.
   static void on_done(evutil_socket_t, short, void* arg) {
     auto* self = static_cast<EvhttpServer*>(arg);
     std::vector<Answer> answers;
     {
-      std::lock_guard lock(self->mutex_);
-      answers.swap(self->answers_);
+      std::lock_guard lock(self->mailbox_->mutex);
+      answers.swap(self->mailbox_->answers);
     }
+    const bool close = self->stop_requested_.load();
     int gone = 0;
     for (const Answer& a : answers) {
-      gone += reply(a.request, a.response, a.close) ? 0 : 1;
+      gone += reply(a.request, a.response, close) ? 0 : 1;
     }
     self->finished(gone);
   }
@@ -408,10 +479,10 @@ private:
     self->finished(1);
   }
 
+  // Loop thread.
   void finished(int requests) {
-    std::lock_guard lock(mutex_);
     in_flight_ -= requests;
-    if (stop_requested_ && in_flight_ == 0) {
+    if (stop_requested_.load() && in_flight_ == 0) {
       event_base_loopbreak(base_); // every answer is out: the loop may end
     }
   }
@@ -447,11 +518,13 @@ private:
       evhttp_del_accept_socket(self->http_, self->bound_);
       self->bound_ = nullptr;
     }
-    std::lock_guard lock(self->mutex_);
+    self->release_pending();
     if (self->in_flight_ == 0) {
       event_base_loopbreak(self->base_);
     } else {
-      evtimer_add(self->drain_timer_, &drain_limit);
+      const auto ms = self->limits_.drain_limit.count();
+      const timeval limit{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>(ms % 1000 * 1000)};
+      evtimer_add(self->drain_timer_, &limit);
     }
   }
 
@@ -481,7 +554,8 @@ private:
     }
   }
 
-  // Ends the loop, then the workers, then frees evhttp (closing every connection left).
+  // Ends the loop, closes the mailbox (later answers are dropped), then frees evhttp
+  // (closing every connection left).
   void shut_down() {
     if (base_ == nullptr) {
       return;
@@ -491,24 +565,21 @@ private:
       loop_.join();
     }
     {
-      std::lock_guard lock(mutex_);
-      workers_exit_ = true;
-      work_.notify_all();
+      std::lock_guard lock(mailbox_->mutex);
+      mailbox_->wake = nullptr;
+      mailbox_->answers.clear(); // never sent: evhttp_free() frees their requests
     }
-    for (auto& w : workers_) {
-      w.join();
-    }
-    workers_.clear();
+    pending_.clear();
     free_libevent();
   }
 
   void free_libevent() {
-    for (event* e : {done_event_, stop_event_, drain_timer_, resume_timer_, sweep_timer_}) {
+    for (event* e : {done_event_, start_event_, stop_event_, drain_timer_, resume_timer_, sweep_timer_}) {
       if (e != nullptr) {
         event_free(e);
       }
     }
-    done_event_ = stop_event_ = drain_timer_ = resume_timer_ = sweep_timer_ = nullptr;
+    done_event_ = start_event_ = stop_event_ = drain_timer_ = resume_timer_ = sweep_timer_ = nullptr;
     if (http_ != nullptr) {
       evhttp_free(http_); // frees every connection (their bufferevents stay referenced)
       http_ = nullptr;
@@ -529,27 +600,51 @@ private:
   evhttp* http_ = nullptr;
   evhttp_bound_socket* bound_ = nullptr; // loop thread only, once serving
   event* done_event_ = nullptr;
+  event* start_event_ = nullptr;
   event* stop_event_ = nullptr;
   event* drain_timer_ = nullptr;
   event* resume_timer_ = nullptr;
   event* sweep_timer_ = nullptr;
   bool warned_accept_ = false; // loop thread only
   const ServerLimits limits_;
-  std::unordered_map<bufferevent*, std::unique_ptr<Connection>> connections_; // loop thread only
+  const std::shared_ptr<Mailbox> mailbox_;
   std::thread loop_;
-  std::vector<std::thread> workers_;
 
-  std::mutex mutex_; // guards everything below
-  std::condition_variable work_;    // workers: a job, a handler, a stop
+  // Loop thread only.
+  std::unordered_map<bufferevent*, std::unique_ptr<Connection>> connections_;
+  std::shared_ptr<const AsyncHandler> loop_handler_; // from on_start on
+  std::deque<Pending> pending_;                      // received before there was a handler
+  int in_flight_ = 0;                                // requests received and not answered yet
+
+  std::atomic<bool> stop_requested_{false};
+  std::mutex mutex_;                // guards the three below
   std::condition_variable changed_; // serve(): the loop ended
-  std::deque<Job> jobs_;
-  std::vector<Answer> answers_;
-  std::shared_ptr<const Handler> handler_;
-  int in_flight_ = 0; // requests received and not answered yet
-  bool stop_requested_ = false;
+  std::shared_ptr<const AsyncHandler> handler_;
   bool loop_ended_ = false;
-  bool workers_exit_ = false;
 };
+
+void Slot::answer(ServerResponse response) noexcept {
+  if (answered_.exchange(true, std::memory_order_acq_rel)) {
+    log::debug(1, "a request was answered twice; the second answer is dropped");
+    return;
+  }
+  try {
+    if (mailbox_->loop_thread.load() == std::this_thread::get_id()) {
+      mailbox_->server->send(request_, response); // on the loop, the server is there
+      return;
+    }
+    std::lock_guard lock(mailbox_->mutex);
+    if (mailbox_->wake == nullptr) {
+      return; // the server is gone (or going): nobody is left to answer
+    }
+    mailbox_->answers.push_back({request_, std::move(response)});
+    if (mailbox_->answers.size() == 1) {
+      event_active(mailbox_->wake, 0, 0); // answers was empty: no wake-up pending yet
+    }
+  } catch (const std::exception& e) {
+    log::write(fmt::format("cannot send an answer: {}", e.what()));
+  }
+}
 
 } // namespace
 
