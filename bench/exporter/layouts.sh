@@ -139,12 +139,11 @@ fill_layouts() {
   now_ms=$(date +%s%3N)
   layout_flags=()
   for i in $(seq 0 $((n - 1))); do
-    redis-cli -p "$port" EVAL "$celery_lua" 0 "c$i" "$now" "$CELERY_UNACKED" $((10 + i)) $((4 + i % 4)) $((2 + i % 3)) \
-      $((i % 2)) "$i" >/dev/null
-    redis-cli -p "$port" EVAL "$sidekiq_lua" 0 "s$i" "$now" $((10 + i)) >/dev/null
-    redis-cli -p "$port" EVAL "$bullmq_lua" 0 "b$i" "$now_ms" $((10 + i)) $((2 + i % 5)) $((1 + i % 3)) >/dev/null
-    redis-cli -p "$port" EVAL "$stream_lua" 0 "x$i" "$now_ms" $((20 + i)) $((8 + i % 5)) $((5 + i % 3)) >/dev/null
+    fill "$port" "$celery_lua" 0 "c$i" "$now" "$CELERY_UNACKED" $((10 + i)) $((4 + i % 4)) $((2 + i % 3)) $((i % 2)) "$i"
+    fill "$port" "$sidekiq_lua" 0 "s$i" "$now" $((10 + i))
+    fill "$port" "$bullmq_lua" 0 "b$i" "$now_ms" $((10 + i)) $((2 + i % 5)) $((1 + i % 3))
+    fill "$port" "$stream_lua" 0 "x$i" "$now_ms" $((20 + i)) $((8 + i % 5)) $((5 + i % 3))
     layout_flags+=(--queue "celery:c$i" --queue "sidekiq:s$i" --queue "bullmq:b$i" --queue "stream:x$i,group=workers")
   done
-  redis-cli -p "$port" EVAL "$sidekiq_processes_lua" 0 "$SIDEKIQ_PROCESSES" "$SIDEKIQ_BUSY" "$now" "$n" >/dev/null
+  fill "$port" "$sidekiq_processes_lua" 0 "$SIDEKIQ_PROCESSES" "$SIDEKIQ_BUSY" "$now" "$n"
 }

@@ -212,7 +212,7 @@ PY
 }
 
 # run NAME MARKER PER_READING CHECK_PATTERN PORT -- COMMAND...: start an exporter on PORT,
-# check what it exports (the first line matching CHECK_PATTERN is shown), benchmark it
+# check what it exports (the first SHOW (1) lines matching CHECK_PATTERN are shown), benchmark it
 # against the Redis of use_redis, stop it. With STARVE=1: under IDLE idle and SLOW
 # slow-header connections held by hold_connections.py, first the fresh-client latency,
 # then wrk.
@@ -228,7 +228,7 @@ run() {
     return 1
   fi
   local sample
-  sample=$(curl -fsS "http://127.0.0.1:$port/metrics" | grep -E "$pattern" | head -1 || true)
+  sample=$(curl -fsS "http://127.0.0.1:$port/metrics" | grep -E "$pattern" | head -"${SHOW:-1}" || true)
   echo "== $name: ${sample:-nothing matches $pattern}" >&2
   local holder=""
   if [ "${STARVE:-0}" = 1 ]; then
@@ -249,6 +249,18 @@ run() {
   wait "$pid" 2>/dev/null || true
 }
 
+# fill PORT SCRIPT ARGS...: EVAL SCRIPT (following cluster redirections); stops on an error
+# reply, which redis-cli prints but does not fail on. The scripts return nothing.
+fill() {
+  local port=$1 out
+  shift
+  out=$(redis-cli -c -p "$port" EVAL "$@")
+  if [ -n "$out" ]; then
+    echo "$bench_name: filling Redis failed: $out" >&2
+    return 1
+  fi
+}
+
 # fill_lists PORT N: the lists q0:queue .. q<N-1>:queue with 1 .. N entries (run.sh's
 # 100 queues); sets $keys_n (the keys) and $prefixes_n (--key-prefix flags).
 fill_lists() {
@@ -256,8 +268,7 @@ fill_lists() {
   keys_n=()
   prefixes_n=()
   for i in $(seq 0 $((n - 1))); do
-    redis-cli -c -p "$port" EVAL "for i=1,tonumber(ARGV[1]) do redis.call('RPUSH', KEYS[1], i) end" 1 "q$i:queue" \
-      $((i + 1)) >/dev/null
+    fill "$port" "for i=1,tonumber(ARGV[1]) do redis.call('RPUSH', KEYS[1], i) end" 1 "q$i:queue" $((i + 1))
     keys_n+=("q$i:queue")
     prefixes_n+=(--key-prefix "q$i")
   done

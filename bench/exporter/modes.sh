@@ -58,7 +58,7 @@ start_redis single "$redis_port" --tls-port "$tls_port" --tls-cert-file "$certs/
   --tls-key-file "$certs/server.key" --tls-ca-cert-file "$certs/ca.crt" --tls-auth-clients no
 single=$last_pid
 use_redis "$single:$redis_port"
-redis-cli -p "$redis_port" EVAL "for i=1,1000 do redis.call('RPUSH', KEYS[1], i) end" 1 graflow:queue >/dev/null
+fill "$redis_port" "for i=1,1000 do redis.call('RPUSH', KEYS[1], i) end" 1 graflow:queue
 fill_lists "$redis_port" 100
 if want mixed; then
   fill_layouts "$redis_port" 25
@@ -69,12 +69,13 @@ plain_url="redis://127.0.0.1:$redis_port/0"
 tls_url="rediss://127.0.0.1:$tls_port/0"
 keys100=$(IFS=,; echo "${keys_n[*]}")
 
-# exporter NAME MARKER PER_READING ARGS...: graflowctl exporter on a free port.
+# exporter NAME MARKER PER_READING ARGS...: graflowctl exporter on a free port. PATTERN
+# (default: the first depth or in-flight sample) picks what is shown of its first scrape.
 exporter() {
   local name=$1 marker=$2 per_reading=$3 p
   shift 3
   p=$(free_port)
-  run "$name" "$marker" "$per_reading" '^graflow_queue_(depth|in_flight)' "$p" -- \
+  run "$name" "$marker" "$per_reading" "${PATTERN:-^graflow_queue_(depth|in_flight)}" "$p" -- \
     "$GRAFLOWCTL" exporter --listen "127.0.0.1:$p" "$@"
 }
 # redis_exporter NAME PER_READING ADDR KEYS [ARGS...]: Debian's redis_exporter on a free port.
@@ -102,7 +103,11 @@ fi
 if want mixed; then
   echo "== mixed: 25 queues each of celery, sidekiq, bullmq, stream+group on the same node" >&2
   # Each celery queue sends one EVAL (its unacked deliveries) per reading: 25 per reading.
-  exporter graflowctl-mixed eval 25 --redis-url "$plain_url" "${layout_flags[@]}"
+  # Shown: queue 0 of each layout, so the figures below are seen to come from real reads
+  # (c0: 16 waiting, 2 unacked; s0: 10, 1 busy, ~20 s old; b0: 12, 1 active, ~12 s; x0: lag
+  # 12, 3 pending, ~12 s; ages grow by the time since the fill).
+  PATTERN='^graflow_queue_[a-z_]+\{[^}]*queue="(c0|s0|b0|x0)"' SHOW=20 \
+    exporter graflowctl-mixed eval 25 --redis-url "$plain_url" "${layout_flags[@]}"
 fi
 
 if want cluster; then
@@ -117,12 +122,14 @@ if want cluster; then
     members+=("$last_pid:$port")
   done
   redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >"$work/cluster-create.log"
-  first=${nodes[0]#*:}
-  for _ in $(seq 200); do
-    redis-cli -p "$first" CLUSTER INFO | grep -q cluster_state:ok && break
-    sleep 0.05
+  # Every node must see the slots assigned, or writes through it get CLUSTERDOWN.
+  for node in "${nodes[@]}"; do
+    for _ in $(seq 200); do
+      redis-cli -p "${node#*:}" CLUSTER INFO | grep -q cluster_state:ok && break
+      sleep 0.05
+    done
   done
-  fill_lists "$first" 100
+  fill_lists "${nodes[0]#*:}" 100
   use_redis "${members[@]}"
   exporter graflowctl-cluster-100 llen 100 --redis-url "redis+cluster://$(IFS=,; echo "${nodes[*]}")" \
     "${prefixes_n[@]}"

@@ -36,7 +36,7 @@ bench_init run.sh prometheus-redis-exporter
 redis_port=$(free_port)
 start_redis redis "$redis_port"
 use_redis "$last_pid:$redis_port"
-redis-cli -p "$redis_port" EVAL "for i=1,1000 do redis.call('RPUSH', KEYS[1], i) end" 1 graflow:queue >/dev/null
+fill "$redis_port" "for i=1,1000 do redis.call('RPUSH', KEYS[1], i) end" 1 graflow:queue
 fill_lists "$redis_port" 100
 
 print_versions
