@@ -21,7 +21,8 @@
 #             100 plain lists; req/s >= 100x redis_exporter's 100-key req/s; commands, read
 #             events (one per pipelined round trip up to 16 KiB) and KiB per reading printed
 #             (one round trip for waiting and in flight, one more for the oldest ages and
-#             Sidekiq's work hashes).
+#             Sidekiq's work hashes). Then each layout's 25 queues alone, 200 sequential
+#             scrapes: exporter and Redis CPU per reading, to show where the cost goes.
 # How each figure is counted: bench/exporter/lib.sh. Runs drift ~20 %: compare within a run.
 #
 #   bench/exporter/modes.sh                        # everything; builds graflowctl in build/bench
@@ -108,6 +109,30 @@ if want mixed; then
   # 12, 3 pending, ~12 s; ages grow by the time since the fill).
   PATTERN='^graflow_queue_[a-z_]+\{[^}]*queue="(c0|s0|b0|x0)"' SHOW=20 \
     exporter graflowctl-mixed eval 25 --redis-url "$plain_url" "${layout_flags[@]}"
+  # Where the cost goes: each layout's 25 queues alone, 200 sequential scrapes (one reading
+  # each, HTTP included), CPU of the exporter and of Redis per reading.
+  # (lists: the 100 plain lists, for reference.)
+  for layout in celery sidekiq bullmq stream lists; do
+    flags=()
+    if [ "$layout" = lists ]; then
+      flags=("${prefixes_n[@]}")
+    fi
+    for ((i = 0; i < ${#layout_flags[@]}; i += 2)); do
+      [[ ${layout_flags[i + 1]} == "$layout:"* ]] && flags+=(--queue "${layout_flags[i + 1]}")
+    done
+    p=$(free_port)
+    "$GRAFLOWCTL" exporter --listen "127.0.0.1:$p" --redis-url "$plain_url" "${flags[@]}" >"$work/$layout.log" 2>&1 &
+    pid=$!
+    started+=("$pid")
+    wait_http "http://127.0.0.1:$p/metrics"
+    for _ in $(seq "$SEQUENTIAL"); do curl -fsS -o /dev/null "http://127.0.0.1:$p/metrics"; done
+    e0=$(cpu_ticks "$pid"); r0=$(cpu_ticks "$single")
+    for _ in $(seq 200); do curl -fsS -o /dev/null "http://127.0.0.1:$p/metrics"; done
+    e1=$(cpu_ticks "$pid"); r1=$(cpu_ticks "$single")
+    echo "{\"layout\": \"$layout\", \"queues\": $((${#flags[@]} / 2)), \"exporter_ticks\": $((e1 - e0)), \"redis_ticks\": $((r1 - r0)), \"readings\": 200, \"hz\": $(getconf CLK_TCK)}" >>"$work/layouts.jsonl"
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+  done
 fi
 
 if want cluster; then
@@ -136,8 +161,8 @@ if want cluster; then
   use_redis "$single:$redis_port"
 fi
 
-"$PYTHON" -B - "$here" "$results" <<'PY'
-import sys
+"$PYTHON" -B - "$here" "$results" "$work/layouts.jsonl" <<'PY'
+import json, os, sys
 sys.path.insert(0, sys.argv[1])
 from report import (at_least, at_most, checks, cmds_per_reading, cost, info, load, nodes,
                     reads_per_reading, table)
@@ -177,6 +202,12 @@ print()
 for name in ("graflowctl-100", "graflowctl-mixed", "graflowctl-cluster-100"):
     if name in rows:
         nodes(rows[name])
+if os.path.exists(sys.argv[3]):
+    print()
+    for r in map(json.loads, open(sys.argv[3])):
+        us = 1e6 / r["hz"] / r["readings"]
+        print(f"  {r['layout']:<8} x{r['queues']} alone, sequential: exporter {r['exporter_ticks'] * us:8.0f} us/reading,"
+              f" Redis {r['redis_ticks'] * us:7.0f} us/reading")
 print()
 checks(items)
 PY
