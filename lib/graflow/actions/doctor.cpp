@@ -6,6 +6,7 @@
 #include "graflow/core/error.hpp"
 #include "graflow/core/printable.hpp"
 #include "graflow/kube/client.hpp"
+#include "graflow/redis/cluster.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -87,14 +88,61 @@ std::optional<std::pair<std::string, std::string>> other_layout(redis::QueueStor
   return std::nullopt;
 }
 
+// A Cluster's nodes for the Redis check: every master PINGed, the ones that do not answer
+// named with the reason, and the node holding `key`.
+struct ClusterView {
+  std::string summary;           // "3 masters, 2 answer"
+  std::vector<std::string> down; // "h:p (why)"
+  std::string owner;             // the node holding the key
+  bool owner_down = false;
+};
+
+ClusterView view_cluster(redis::ClusterStore& cluster, const std::string& key) {
+  ClusterView v;
+  const auto nodes = cluster.check_nodes();
+  v.owner = cluster.owner(key);
+  std::size_t up = 0;
+  for (const auto& n : nodes) {
+    if (n.up) {
+      ++up;
+    } else {
+      v.down.push_back(fmt::format("{} ({})", n.endpoint, n.error));
+      v.owner_down = v.owner_down || n.endpoint == v.owner;
+    }
+  }
+  v.summary = fmt::format("{} master(s), {} answer", nodes.size(), up);
+  return v;
+}
+
+constexpr const char* k_node_down_hint =
+    "start the node again or promote its replica (CLUSTER FAILOVER on the replica); until then the queues on it are "
+    "unknown and the exporter reports graflow_redis_up 0, so the HPA holds its replicas";
+
 Check check_redis(Context& c) {
   const std::string key = c.profile.queue_key();
   try {
     auto store = c.in.connect_redis();
-    c.depth = store->lengths({key}).at(0);
+    auto length = store->known_lengths({key}).at(0);
+    c.depth = length.value;
     const auto tls = store->tls_info();
     // store->endpoint(): for Sentinel, the master it confirmed ("master M at h:p (via sentinels ...)").
-    const std::string where = fmt::format("Redis {} ({})", store->endpoint(), redis_mode(tls));
+    std::string where = fmt::format("Redis {} ({})", store->endpoint(), redis_mode(tls));
+    std::optional<ClusterView> cluster;
+    if (auto* nodes = dynamic_cast<redis::ClusterStore*>(store.get())) {
+      cluster = view_cluster(*nodes, key);
+      where = fmt::format("Redis {} ({}; {})", store->endpoint(), cluster->summary, redis_mode(tls));
+    }
+    if (!c.depth) {
+      // Only a Cluster gives unknown lengths: the node holding the key did not answer (or
+      // none serves its slot); the other nodes were still checked.
+      if (cluster && !cluster->owner.empty()) {
+        return fail("redis",
+                    fmt::format("{}: node {} holding {} does not answer, so that queue is unknown: {}", where,
+                                cluster->owner, key, length.unknown),
+                    k_node_down_hint);
+      }
+      return fail("redis", fmt::format("{}: {} is unknown: {}", where, key, length.unknown), k_node_down_hint);
+    }
     if (*c.depth == 0) {
       if (auto other = other_layout(*store, c.profile.key_prefix)) {
         return warn("redis",
@@ -104,7 +152,16 @@ Check check_redis(Context& c) {
                                 other->second));
       }
     }
-    const std::string message = fmt::format("{}: {} holds {} tasks", where, key, *c.depth);
+    std::string message = fmt::format("{}: {} holds {} tasks", where, key, *c.depth);
+    if (cluster) {
+      message += fmt::format(" (on node {})", cluster->owner);
+      if (!cluster->down.empty()) {
+        return warn("redis",
+                    fmt::format("{}; node(s) not answering, their queues unknown: {}", message,
+                                fmt::join(cluster->down, "; ")),
+                    k_node_down_hint);
+      }
+    }
     if (tls && !tls->verified) {
       return warn("redis", message,
                   "--redis-insecure-skip-tls-verify accepts any certificate: give the server's CA with "
