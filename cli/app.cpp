@@ -60,6 +60,8 @@ std::unique_ptr<CLI::App> make_app(Globals& g) {
   app.add_option("--redis-timeout", g.redis_timeout, "bound on connecting to Redis and on each whole reply");
   app.add_option("--redis-password-file", g.redis_flags.password_file,
                  "file holding the Redis password (one trailing newline dropped; env GRAFLOW_REDIS_PASSWORD)");
+  app.add_option("--redis-user", g.redis_flags.user,
+                 "Redis ACL user (wins over the URL's; env GRAFLOW_REDIS_USER)");
   app.add_option("--redis-ca-file", g.redis_flags.ca_file, "CA certificates (PEM) for rediss:// (default: the system's)");
   app.add_option("--redis-cert-file", g.redis_flags.cert_file, "client certificate (PEM) for rediss:// (mTLS)");
   app.add_option("--redis-key-file", g.redis_flags.key_file, "client key (PEM) for --redis-cert-file");

@@ -11,82 +11,82 @@ _graflowctl_spec() {
     '')
       cmds='profiles render queue adapter deploy scale status exporter doctor simulate completion'
       flags='-h --help --version --redis-insecure-skip-tls-verify -v --verbose --no-color'
-      opts='--config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
+      opts='--config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-user --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
       args='' ;;
     'profiles')
       cmds='show'
       flags='-h --help --version --redis-insecure-skip-tls-verify -v --verbose --no-color'
-      opts='--set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
+      opts='--set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-user --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
       args='' ;;
     'profiles show')
       cmds=''
       flags='-h --help --version --redis-insecure-skip-tls-verify -v --verbose --no-color'
-      opts='--set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
+      opts='--set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-user --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
       args='profiles' ;;
     'render')
       cmds=''
       flags='-h --help --version --redis-insecure-skip-tls-verify -v --verbose --no-color'
-      opts='-p --profile --set --out-dir --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
+      opts='-p --profile --set --out-dir --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-user --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
       args='' ;;
     'queue')
       cmds='depth'
       flags='-h --help --version --redis-insecure-skip-tls-verify -v --verbose --no-color'
-      opts='--config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
+      opts='--config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-user --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
       args='' ;;
     'queue depth')
       cmds=''
       flags='-w --watch -h --help --version --redis-insecure-skip-tls-verify -v --verbose --no-color'
-      opts='--key-prefix --queue -p --profile --interval --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout -o --output'
+      opts='--key-prefix --queue -p --profile --interval --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-user --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout -o --output'
       args='' ;;
     'adapter')
       cmds='values install'
       flags='-h --help --version --redis-insecure-skip-tls-verify -v --verbose --no-color'
-      opts='--config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
+      opts='--config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-user --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
       args='' ;;
     'adapter values')
       cmds=''
       flags='--default-rules -h --help --version --redis-insecure-skip-tls-verify -v --verbose --no-color'
-      opts='--prometheus-url --prometheus-port --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
+      opts='--prometheus-url --prometheus-port --templates --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-user --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
       args='' ;;
     'adapter install')
       cmds=''
       flags='--default-rules --dry-run -h --help --version --redis-insecure-skip-tls-verify -v --verbose --no-color'
-      opts='--prometheus-url --prometheus-port --templates --namespace --release --chart-version --config --kubeconfig --context --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
+      opts='--prometheus-url --prometheus-port --templates --namespace --release --chart-version --config --kubeconfig --context --redis-url --redis-timeout --redis-password-file --redis-user --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
       args='' ;;
     'deploy')
       cmds=''
       flags='--dry-run --wait --force-conflicts -h --help --version --redis-insecure-skip-tls-verify -v --verbose --no-color'
-      opts='-p --profile --set --templates --timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
+      opts='-p --profile --set --templates --timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-user --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
       args='' ;;
     'scale')
       cmds=''
       flags='--reattach --wait -h --help --version --redis-insecure-skip-tls-verify -v --verbose --no-color'
-      opts='-p --profile --set --emergency --hold --timeout --backup-dir --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
+      opts='-p --profile --set --emergency --hold --timeout --backup-dir --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-user --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
       args='' ;;
     'status')
       cmds=''
       flags='-h --help --version --redis-insecure-skip-tls-verify -v --verbose --no-color'
-      opts='-p --profile --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
+      opts='-p --profile --set --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-user --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
       args='' ;;
     'exporter')
       cmds=''
       flags='-h --help --version --redis-insecure-skip-tls-verify -v --verbose --no-color'
-      opts='--listen --key-prefix --queue --scrape-timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout -o --output'
+      opts='--listen --key-prefix --queue --scrape-timeout --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-user --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout -o --output'
       args='' ;;
     'doctor')
       cmds=''
       flags='-h --help --version --redis-insecure-skip-tls-verify -v --verbose --no-color'
-      opts='-p --profile --set --prometheus-url --prometheus-service --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
+      opts='-p --profile --set --prometheus-url --prometheus-service --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-user --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
       args='' ;;
     'simulate')
       cmds=''
       flags='--chart --no-chart --tune -h --help --version --redis-insecure-skip-tls-verify -v --verbose --no-color'
-      opts='-p --profile --set --depth-trace --from-prometheus --start --end --arrivals-trace --load --per-worker-rate --pod-startup --metric-delay --sync-period --tolerance --downscale-stabilization --start-replicas --duration --step --svg --compare --max-wait --min-replicas --max-replicas --average-value --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
+      opts='-p --profile --set --depth-trace --from-prometheus --start --end --arrivals-trace --load --per-worker-rate --pod-startup --metric-delay --sync-period --tolerance --downscale-stabilization --start-replicas --duration --step --svg --compare --max-wait --min-replicas --max-replicas --average-value --config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-user --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
       args='' ;;
     'completion')
       cmds=''
       flags='-h --help --version --redis-insecure-skip-tls-verify -v --verbose --no-color'
-      opts='--config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
+      opts='--config --kubeconfig --context -n --namespace --redis-url --redis-timeout --redis-password-file --redis-user --redis-ca-file --redis-cert-file --redis-key-file --redis-tls-server-name --redis-sentinel-user --redis-sentinel-password-file --request-timeout --key-prefix --queue -o --output'
       args='words bash zsh fish' ;;
     *) cmds='' flags='' opts='' args='' ;;
   esac

@@ -159,6 +159,37 @@ TEST_CASE("render: a CA from a ConfigMap, the system trust store, insecure, and 
   CHECK_FALSE(o["spec"]["template"]["spec"]["volumes"]);
 }
 
+TEST_CASE("render and deploy: redis.username reaches the exporter as GRAFLOW_REDIS_USER, a plain value") {
+  CmdEnv c;
+  const auto r = c.run({"--config", k_config, "render", "-p", "acl"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  const YAML::Node dep = exporter_of(r.out);
+  CHECK(env_text(dep["spec"]["template"]["spec"]["containers"][0]) ==
+        "GRAFLOW_REDIS_URL=rediss://redis.data.svc.cluster.local:6380/0\n"
+        "GRAFLOW_REDIS_USER=graflow-exporter\n"
+        "GRAFLOW_REDIS_PASSWORD=secretKeyRef:redis-auth/password\n");
+  // Without the key nothing changes (the golden of the secure profile above has no user).
+  const auto plain = c.run({"--config", k_config, "render", "-p", "secure"});
+  CHECK(plain.out.find("GRAFLOW_REDIS_USER") == std::string::npos);
+
+  const auto deploy = c.run({"--config", k_config, "deploy", "-p", "acl"});
+  REQUIRE_MESSAGE(deploy.code == 0, deploy.err);
+  const auto stored = c.kube.get("/apis/apps/v1/namespaces/work/deployments/graflow-exporter");
+  REQUIRE(stored);
+  CHECK((*stored)["spec"]["template"]["spec"]["containers"][0]["env"][1] ==
+        json::parse(R"({"name": "GRAFLOW_REDIS_USER", "value": "graflow-exporter"})"));
+
+  const auto shown = c.run({"--config", k_config, "-o", "json", "profiles", "show", "acl"});
+  REQUIRE(shown.code == 0);
+  CHECK(json::parse(shown.out)["redis"]["username"] == "graflow-exporter");
+
+  const auto bad = c.run({"--config", k_config, "render", "-p", "acl", "--set", "redis.username=ops team"});
+  CHECK(bad.code == 2);
+  CHECK(bad.out.empty());
+  CHECK(bad.err == "graflowctl: error: --set redis.username: \"ops team\" is not a Redis user name graflowctl accepts: "
+                   "at most 128 letters, digits, '-', '_', '.' and '@'\n");
+}
+
 TEST_CASE("no render output ever holds a password: a profile URL with one is refused (exit 2)") {
   CmdEnv c;
   // graflowctl's own password sources are set too: render must not pick them up either.

@@ -1,6 +1,7 @@
 // `graflowctl queue depth` against a real redis-server: output, auth, errors, --watch.
 #include "harness.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <csignal>
 #include <doctest/doctest.h>
@@ -105,6 +106,32 @@ TEST_CASE("an ACL user authenticates with AUTH user password") {
   CHECK(bad.code == 1);
   CHECK(bad.err.find("rejected the credentials of user \"worker\": WRONGPASS") != std::string::npos);
   CHECK(bad.err.find("nope-pw") == std::string::npos);
+}
+
+TEST_CASE("the ACL user from --redis-user or $GRAFLOW_REDIS_USER, the password from elsewhere") {
+  RedisServer redis(graflow::testing::with_acl_user("worker", "acl-pw-2"));
+  redis.push("graflow:queue", 4);
+  const std::string url = "redis://127.0.0.1:" + port_of(redis);
+  graflow::testing::TempDir dir;
+  graflow::testing::write_text(dir / "pw", "acl-pw-2\n");
+  const std::string pw = (dir / "pw").string();
+  auto flag = graflowctl({"queue", "depth", "--redis-url", url, "--redis-user", "worker", "--redis-password-file", pw});
+  CHECK_MESSAGE(flag.code == 0, flag.err);
+  CHECK(flag.out.find("graflow:queue   4") != std::string::npos);
+  auto from_env = graflowctl({"queue", "depth", "--redis-url", url},
+                             graflow::testing::env({"GRAFLOW_REDIS_USER=worker", "GRAFLOW_REDIS_PASSWORD=acl-pw-2"}));
+  CHECK_MESSAGE(from_env.code == 0, from_env.err);
+  // The flag wins over the URL's user, the URL's over the environment's.
+  auto wins = graflowctl({"queue", "depth", "--redis-url", "redis://nobody:acl-pw-2@127.0.0.1:" + port_of(redis),
+                          "--redis-user", "worker"});
+  CHECK_MESSAGE(wins.code == 0, wins.err);
+  auto url_wins = graflowctl({"queue", "depth", "--redis-url", "redis://nobody:acl-pw-2@127.0.0.1:" + port_of(redis)},
+                             graflow::testing::env({"GRAFLOW_REDIS_USER=worker"}));
+  CHECK(url_wins.code == 1);
+  CHECK(url_wins.err.rfind("graflowctl: error: Redis at 127.0.0.1:" + port_of(redis) +
+                               " rejected the credentials of user \"nobody\": WRONGPASS",
+                           0) == 0);
+  CHECK(std::count(url_wins.err.begin(), url_wins.err.end(), '\n') == 1);
 }
 
 TEST_CASE("a key that is not a list names the key and its type") {

@@ -473,15 +473,24 @@ void wait_for_stamps_to_age() {
   std::this_thread::sleep_until(next + std::chrono::milliseconds(50));
 }
 
-RedisCluster::RedisCluster(int masters) {
+RedisCluster::RedisCluster(int masters, RedisOptions base) {
   std::vector<std::string> create = {"redis-cli", "--cluster", "create"};
   for (int i = 0; i < masters; ++i) {
     // The bus port is port + 10000 by default, which a free ephemeral port may not allow.
-    RedisOptions o;
+    RedisOptions o = base;
     o.extra_args = {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout",
                     "1000", "--cluster-require-full-coverage", "no", "--cluster-port", std::to_string(free_port())};
+    if (!base.tls_cert.empty()) {
+      o.extra_args.insert(o.extra_args.end(), {"--tls-cluster", "yes", "--tls-replication", "yes"});
+    }
+    o.extra_args.insert(o.extra_args.end(), base.extra_args.begin(), base.extra_args.end());
     nodes_.push_back(std::make_unique<RedisServer>(o));
-    create.push_back("127.0.0.1:" + std::to_string(nodes_.back()->port()));
+    // Over TLS the nodes meet at their TLS ports, the ones the slot map then names.
+    const int port = base.tls_cert.empty() ? nodes_.back()->port() : nodes_.back()->tls_port();
+    create.push_back("127.0.0.1:" + std::to_string(port));
+  }
+  if (!base.tls_cert.empty()) {
+    create.insert(create.begin() + 1, {"--tls", "--cacert", base.tls_ca.string()});
   }
   create.insert(create.end(), {"--cluster-replicas", "0", "--cluster-yes"});
   const auto r = run(create, {}, std::chrono::seconds(30));
@@ -495,6 +504,14 @@ std::string RedisCluster::url() const {
   std::string out = "redis+cluster://";
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     out += (i == 0 ? "" : ",") + std::string("127.0.0.1:") + std::to_string(nodes_[i]->port());
+  }
+  return out;
+}
+
+std::string RedisCluster::tls_url() const {
+  std::string out = "rediss+cluster://";
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    out += (i == 0 ? "" : ",") + std::string("127.0.0.1:") + std::to_string(nodes_[i]->tls_port());
   }
   return out;
 }

@@ -204,11 +204,16 @@ private:
 // required so the others keep serving when one is stopped), each stopped by PID.
 class RedisCluster {
 public:
-  explicit RedisCluster(int masters = 3);
+  // `base` is every node's RedisOptions (TLS: with tls_cert set the nodes also get
+  // tls-cluster and tls-replication, so the bus and the slot map are TLS; the plaintext
+  // port stays for the harness's own seeding and inspecting).
+  explicit RedisCluster(int masters = 3, RedisOptions base = {});
   [[nodiscard]] std::size_t size() const { return nodes_.size(); }
   [[nodiscard]] RedisServer& node(std::size_t i) { return *nodes_.at(i); }
   // redis+cluster://127.0.0.1:p1,127.0.0.1:p2,... (every node a seed).
   [[nodiscard]] std::string url() const;
+  // rediss+cluster://127.0.0.1:tls1,... (the TLS ports; RedisOptions::tls_cert given).
+  [[nodiscard]] std::string tls_url() const;
   // The index of the node that serves `key` (asked with TYPE; it answers MOVED elsewhere).
   [[nodiscard]] std::size_t owner(const std::string& key) const;
   // Runs a command whose key is args[1] on the node that serves it (RedisServer::command).

@@ -9,6 +9,7 @@
 #include "graflow/core/printable.hpp"
 #include "graflow/kube/client.hpp"
 #include "graflow/queues/read.hpp"
+#include "graflow/redis/cluster.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -133,6 +134,36 @@ std::string reading_text(const queues::Reading& r) {
   return text;
 }
 
+// A Cluster's nodes for the Redis check: every master PINGed, the ones that do not answer
+// named with the reason, and the node holding `key`.
+struct ClusterView {
+  std::string summary;           // "3 masters, 2 answer"
+  std::vector<std::string> down; // "h:p (why)"
+  std::string owner;             // the node holding the key
+  bool owner_down = false;
+};
+
+ClusterView view_cluster(redis::ClusterStore& cluster, const std::string& key) {
+  ClusterView v;
+  const auto nodes = cluster.check_nodes();
+  v.owner = cluster.owner(key);
+  std::size_t up = 0;
+  for (const auto& n : nodes) {
+    if (n.up) {
+      ++up;
+    } else {
+      v.down.push_back(fmt::format("{} ({})", n.endpoint, n.error));
+      v.owner_down = v.owner_down || n.endpoint == v.owner;
+    }
+  }
+  v.summary = fmt::format("{} master(s), {} answer", nodes.size(), up);
+  return v;
+}
+
+constexpr const char* k_node_down_hint =
+    "start the node again or promote its replica (CLUSTER FAILOVER on the replica); until then the queues on it are "
+    "unknown and the exporter reports graflow_redis_up 0, so the HPA holds its replicas";
+
 // The profile's queue (actions::profile_queue_spec, the one every command reads), read as
 // queue depth reads it: a wrong-type key fails the check with the key, both types and a hint.
 Check check_redis(Context& c) {
@@ -142,12 +173,26 @@ Check check_redis(Context& c) {
     const auto reading = queues::read_all(*store, {spec}, c.in.now).at(0);
     const auto tls = store->tls_info();
     // store->endpoint(): for Sentinel, the master it confirmed ("master M at h:p (via sentinels ...)").
-    const std::string where = fmt::format("Redis {} ({})", store->endpoint(), redis_mode(tls));
+    std::string where = fmt::format("Redis {} ({})", store->endpoint(), redis_mode(tls));
+    std::optional<ClusterView> cluster;
+    if (auto* nodes = dynamic_cast<redis::ClusterStore*>(store.get())) {
+      cluster = view_cluster(*nodes, reading.key);
+      where = fmt::format("Redis {} ({}; {})", store->endpoint(), cluster->summary, redis_mode(tls));
+    }
     if (reading.wrong_type) {
       // The metric cannot be read: the exporter exports no sample and the HPA holds.
       return fail("redis", fmt::format("{}: {}", where, reading.wrong_type->message), reading.wrong_type->hint);
     }
     if (!reading.waiting) {
+      if (cluster && (cluster->owner_down || cluster->owner.empty())) {
+        // The node holding the queue did not answer (or none serves its slot); the other
+        // nodes were still checked.
+        const std::string node = cluster->owner.empty() ? "no node" : "node " + cluster->owner;
+        return fail("redis",
+                    fmt::format("{}: {} holding {} does not answer, so that queue is unknown: {}", where, node,
+                                reading.key, reading.waiting_unknown),
+                    k_node_down_hint);
+      }
       return warn("redis",
                   fmt::format("{}: the number of waiting tasks of queue {} is unknown: {}", where, reading.id,
                               reading.waiting_unknown),
@@ -163,7 +208,16 @@ Check check_redis(Context& c) {
                                 other->second));
       }
     }
-    const std::string message = fmt::format("{}: {}", where, reading_text(reading));
+    std::string message = fmt::format("{}: {}", where, reading_text(reading));
+    if (cluster) {
+      message += fmt::format(" (on node {})", cluster->owner);
+      if (!cluster->down.empty()) {
+        return warn("redis",
+                    fmt::format("{}; node(s) not answering, their queues unknown: {}", message,
+                                fmt::join(cluster->down, "; ")),
+                    k_node_down_hint);
+      }
+    }
     if (tls && !tls->verified) {
       return warn("redis", message,
                   "--redis-insecure-skip-tls-verify accepts any certificate: give the server's CA with "

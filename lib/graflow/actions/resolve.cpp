@@ -229,6 +229,15 @@ void check_redis_urls(const config::Config& config) {
 redis::Address redis_address(const RedisUrl& url, const RedisFlags& flags, const Env& env) {
   redis::Address a = redis::parse_url(url.url);
   redis::apply_password(a, flags.password_file, env);
+  // The ACL user like the password: the flag wins over the URL's, then $GRAFLOW_REDIS_USER
+  // (how the rendered exporter gets redis.username). A user alone (nopass) is allowed.
+  if (!flags.user.empty()) {
+    a.user = flags.user;
+  } else if (a.user.empty()) {
+    if (auto u = env.non_empty("GRAFLOW_REDIS_USER")) {
+      a.user = *u;
+    }
+  }
   const std::pair<const char*, bool> tls_flags[] = {{"--redis-ca-file", !flags.ca_file.empty()},
                                                     {"--redis-cert-file", !flags.cert_file.empty()},
                                                     {"--redis-key-file", !flags.key_file.empty()},

@@ -91,6 +91,7 @@ void check_redis_urls(const config::Config& config);
 // The global flags that complete a Redis URL: the password file and the TLS options.
 struct RedisFlags {
   std::string password_file; // --redis-password-file
+  std::string user;          // --redis-user
   std::string ca_file;       // --redis-ca-file
   std::string cert_file;     // --redis-cert-file
   std::string key_file;      // --redis-key-file

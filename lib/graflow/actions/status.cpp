@@ -123,7 +123,12 @@ ojson collect_status(kube::Client& client, const config::Profile& profile,
         q["in_flight"] = reading.in_flight ? ojson(*reading.in_flight) : ojson(nullptr);
       }
       if (!reading.waiting) {
-        throw failure(fmt::format("the number of waiting tasks is unknown: {}", reading.waiting_unknown));
+        // Unknown (a Cluster node that is down, a stream group's lag): null, never a guess.
+        q["depth"] = nullptr;
+        q["desired_workers"] = nullptr;
+        q["unknown"] = reading.waiting_unknown;
+        s["queue"] = q;
+        return s;
       }
       const long long depth = *reading.waiting;
       q["depth"] = depth;
@@ -139,7 +144,8 @@ ojson collect_status(kube::Client& client, const config::Profile& profile,
 }
 
 bool print_status(std::ostream& out, const ojson& s, Format format, std::chrono::system_clock::time_point now) {
-  const bool ok = !s["deployment"].contains("error") && !s["hpa"].contains("error") && !s["queue"].contains("error");
+  const bool ok = !s["deployment"].contains("error") && !s["hpa"].contains("error") && !s["queue"].contains("error") &&
+                  !s["queue"].contains("unknown");
   if (format != Format::text) {
     write_structured(out, s, format);
     return ok;
@@ -188,6 +194,9 @@ bool print_status(std::ostream& out, const ojson& s, Format format, std::chrono:
   const auto& q = s["queue"];
   if (q.contains("error")) {
     out << fmt::format("Queue:       {}: {}\n", q["key"].get<std::string>(), q["error"].get<std::string>());
+  } else if (q.contains("unknown")) {
+    out << fmt::format("Queue:       {} depth unknown ({})\n", q["key"].get<std::string>(),
+                       printable(q["unknown"].get<std::string>(), 300));
   } else {
     out << fmt::format("Queue:       {} depth {}   {} = {} workers\n", q["key"].get<std::string>(),
                        q["depth"].get<long long>(), q["formula"].get<std::string>(),

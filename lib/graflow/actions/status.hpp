@@ -20,7 +20,8 @@ namespace graflow::actions {
 
 // Gathers everything into the documented JSON shape. Missing objects and an unreachable
 // Redis (`connect_redis` or the read throwing an Error) are reported inside it (as an
-// "error" field), not thrown.
+// "error" field), not thrown; a depth that is unknown (a Cluster node down) is null, with the
+// reason in "unknown".
 nlohmann::ordered_json collect_status(kube::Client& client, const config::Profile& profile,
                                       const std::function<std::unique_ptr<redis::QueueStore>()>& connect_redis,
                                       std::chrono::system_clock::time_point now_for_layouts);

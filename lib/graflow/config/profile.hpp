@@ -104,6 +104,7 @@ struct Profile {
   int redis_port = 6379;
   std::optional<std::string> redis_url; // as graflowctl itself reaches Redis
   std::optional<ObjectKey> redis_password_secret; // the exporter's password, as a secretKeyRef
+  std::optional<std::string> redis_username;       // the exporter's ACL user ($GRAFLOW_REDIS_USER)
   RedisTls redis_tls;                             // the exporter's TLS
   Worker worker;
   Exporter exporter;

@@ -96,6 +96,9 @@ void check_redis_settings(Layer& v, const Ranks& rank) {
 }
 
 void build_redis_settings(const Layer& v, Profile& p) {
+  if (const Setting* user = find(v, "redis.username")) {
+    p.redis_username = user->value;
+  }
   if (const Setting* name = find(v, "redis.passwordSecret.name")) {
     p.redis_password_secret = ObjectKey{name->value, v.at("redis.passwordSecret.key").value};
   }

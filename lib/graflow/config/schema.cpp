@@ -24,6 +24,7 @@ const std::vector<KeySpec>& profile_keys() {
       {"redis.host", Kind::host, "Redis host as workers and the exporter reach it in the cluster"},
       {"redis.port", Kind::port, "Redis port in the cluster"},
       {"redis.url", Kind::redis_url, "Redis URL as graflowctl itself reaches it"},
+      {"redis.username", Kind::redis_user, "ACL user the exporter authenticates as (with redis.passwordSecret)"},
       {"redis.passwordSecret.name", Kind::dns_subdomain, "Secret with the exporter's Redis password (not created by render)"},
       {"redis.passwordSecret.key", Kind::data_key, "key of the password in that Secret"},
       {"redis.tls.enabled", Kind::boolean, "the exporter reaches Redis over TLS (rediss://)"},
@@ -214,6 +215,14 @@ std::optional<std::string> check_scalar(Kind kind, const std::string& value) {
       return std::nullopt;
     }
     return fmt::format("\"{}\" is not a valid key of a Secret or ConfigMap: letters, digits, '-', '_' and '.'",
+                       echo(value));
+  case Kind::redis_user:
+    // What an ACL user name can be and still go through a URL, an env var and YAML unquoted.
+    if (value.size() <= 128 && matches(value, "[-._@A-Za-z0-9]+")) {
+      return std::nullopt;
+    }
+    return fmt::format("\"{}\" is not a Redis user name graflowctl accepts: at most 128 letters, digits, '-', '_', "
+                       "'.' and '@'",
                        echo(value));
   case Kind::label_value:
     if (value.size() <= 63 && matches(value, "[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")) {

@@ -17,6 +17,7 @@ enum class Kind {
   dns_label,      // Kubernetes object names (DNS-1123 label)
   dns_subdomain,  // Secret and ConfigMap names (DNS-1123 subdomain)
   data_key,       // a key in a Secret's or ConfigMap's data
+  redis_user,     // a Redis ACL user name (redis.username)
   label_value,    // key prefix: also a label value in Prometheus and the HPA selector
   host,           // hostname or IP address
   image,          // container image reference

@@ -112,15 +112,18 @@ std::shared_ptr<const Reading> Collector::State::round_trip() {
     }
     static const graflow::SystemClock system_clock;
     const graflow::Clock& wall = options.clock != nullptr ? *options.clock : system_clock;
+    const auto* cluster = dynamic_cast<const redis::ClusterStore*>(store.get());
+    const std::uint64_t before = cluster != nullptr ? cluster->requests() : 0;
     reading->queues = queues::read_all(*store, options.queues, wall.now());
     reading->redis_up = true;
     log_wrong_types(*reading);
-    if (const auto* cluster = dynamic_cast<const redis::ClusterStore*>(store.get())) {
+    if (cluster != nullptr) {
       // Up only when every node holding a watched queue answered (DESIGN.md §5a); the
-      // queues of a node that is down are unknown in reading->queues.
+      // queues of a node that is down are unknown in reading->queues. A node this scrape
+      // sent nothing to (it holds no watched queue) does not make Redis down.
       for (const auto& node : cluster->nodes()) {
         reading->nodes.push_back({node.endpoint, node.up});
-        if (!node.up) {
+        if (!node.up && node.last_request > before) {
           reading->redis_up = false;
           if (reading->error.empty()) {
             reading->error = node.error;

@@ -381,6 +381,7 @@ void ClusterStore::send(const std::vector<Command>& commands, std::vector<std::v
     Node& node = *job.node;
     node.contacted = true;
     ++node.status.round_trips;
+    node.status.last_request = requests_;
     node.status.up = job.error.empty();
     node.status.error = job.error;
     if (!job.error.empty()) {
@@ -406,6 +407,7 @@ void ClusterStore::send(const std::vector<Command>& commands, std::vector<std::v
 }
 
 std::vector<Reply> ClusterStore::pipeline(const std::vector<Command>& commands, const char* doing) {
+  ++requests_;
   if (stale_) {
     stale_ = false;
     try {
@@ -468,6 +470,34 @@ std::vector<Reply> ClusterStore::pipeline(const std::vector<Command>& commands, 
   log::debug(1, "Redis {}: following {} redirection(s)", endpoint(), redirected.size());
   send(commands, retry, replies, doing);
   return replies;
+}
+
+std::vector<NodeStatus> ClusterStore::check_nodes() {
+  std::vector<Command> commands;
+  std::vector<std::vector<Route>> routes(nodes_.size());
+  for (std::size_t n = 0; n < nodes_.size(); ++n) {
+    if (std::find(slots_.begin(), slots_.end(), static_cast<int>(n)) != slots_.end()) {
+      commands.push_back({"PING"});
+      routes[n].push_back({commands.size() - 1, false});
+    }
+  }
+  std::vector<Reply> replies(commands.size());
+  send(commands, routes, replies, "checking the cluster's nodes");
+  return nodes();
+}
+
+std::string ClusterStore::owner(std::string_view key) const {
+  const int n = slots_[static_cast<std::size_t>(key_slot(key))];
+  return n < 0 ? std::string() : nodes_[static_cast<std::size_t>(n)]->status.endpoint;
+}
+
+std::optional<TlsInfo> ClusterStore::tls_info() const {
+  for (const auto& n : nodes_) {
+    if (n->connection && n->status.up) {
+      return n->connection->tls_info();
+    }
+  }
+  return std::nullopt;
 }
 
 std::vector<NodeStatus> ClusterStore::nodes() const {

@@ -34,6 +34,7 @@ struct NodeStatus {
   bool up = false;             // it answered the last request sent to it
   std::string error;           // why not, when !up
   std::uint64_t round_trips = 0; // pipelined requests sent to it so far
+  std::uint64_t last_request = 0; // the pipeline() (ClusterStore::requests()) that last sent it commands
 };
 
 class ClusterStore final : public QueueStore {
@@ -56,6 +57,17 @@ public:
 
   // Every master that owns slots and has been sent a request, in the slot map's order.
   [[nodiscard]] std::vector<NodeStatus> nodes() const;
+  // Sends PING to every master that owns slots (in parallel) and returns nodes(): for
+  // `doctor`, which names each node that does not answer. Throws only when interrupted.
+  std::vector<NodeStatus> check_nodes();
+  // The master the slot map names for `key` ("host:port"), or empty when no node serves it.
+  [[nodiscard]] std::string owner(std::string_view key) const;
+  // The TLS facts of a connection to a node that answered, or nullopt (plaintext, none yet).
+  [[nodiscard]] std::optional<TlsInfo> tls_info() const override;
+  // How many pipeline() calls were made: a node whose last_request is above the count
+  // taken before a read was sent commands by it (the exporter's "a node holding a watched
+  // queue").
+  [[nodiscard]] std::uint64_t requests() const { return requests_; }
   // How many times the slot map was (re)learned.
   [[nodiscard]] std::uint64_t map_refreshes() const { return map_refreshes_; }
 
@@ -78,6 +90,7 @@ private:
   std::vector<std::unique_ptr<Node>> nodes_;
   std::array<int, cluster_slots> slots_{}; // index into nodes_, -1: not served
   std::uint64_t map_refreshes_ = 0;
+  std::uint64_t requests_ = 0;
   bool stale_ = false; // a node did not answer: relearn the map first (a replica may have taken over)
 };
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace graflow::redis {
@@ -96,6 +97,10 @@ std::string SentinelStore::endpoint() const {
   return address_.endpoint();
 }
 
+std::optional<TlsInfo> SentinelStore::tls_info() const {
+  return master_ ? master_->tls_info() : std::nullopt;
+}
+
 std::optional<HostPort> SentinelStore::master() const {
   return confirmed_ ? master_at_ : std::nullopt;
 }
@@ -104,12 +109,16 @@ std::string SentinelStore::sentinel() const {
   return sentinel_ ? address_.nodes[sentinel_index_].endpoint() : std::string();
 }
 
-// Tries the sentinels in turn, starting with the one that answered last; a sentinel is
-// only tried while the first timeout since this request began has not run out, so a dead
-// sentinel costs one timeout, not one per sentinel. The next request starts after one that
-// failed, so a sentinel that hangs is not asked first again.
+// Tries the sentinels in turn, starting with the one that answered last. The whole lookup
+// shares one deadline, the timeout from when it began: each connect and each answer gets
+// only what is left of it, so sentinels that stall or fail late cost one timeout in all,
+// not one each. The next request starts after one that failed, so a sentinel that hangs is
+// not asked first again.
 HostPort SentinelStore::ask_sentinels() {
   const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  const auto left = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  };
   const std::size_t n = address_.nodes.size();
   const Command ask{"SENTINEL", "get-master-addr-by-name", address_.master_name};
   std::vector<std::string> reasons;
@@ -117,7 +126,7 @@ HostPort SentinelStore::ask_sentinels() {
   const std::size_t first = sentinel_index_;
   for (std::size_t tried = 0; tried < n; ++tried) {
     const std::size_t i = (first + tried) % n;
-    if (tried > 0 && std::chrono::steady_clock::now() >= deadline) {
+    if (tried > 0 && left() <= std::chrono::milliseconds(0)) {
       reasons.push_back(fmt::format("{} not asked: out of time", address_.nodes[i].endpoint()));
       break;
     }
@@ -125,10 +134,11 @@ HostPort SentinelStore::ask_sentinels() {
     try {
       if (!sentinel_ || i != sentinel_index_ || !sentinel_->usable()) {
         sentinel_.reset();
-        sentinel_ = std::make_unique<Connection>(sentinel_node(address_, i), timeout_, cancel_fd_);
+        sentinel_ = std::make_unique<Connection>(sentinel_node(address_, i),
+                                                 std::max(left(), std::chrono::milliseconds(1)), cancel_fd_);
         sentinel_index_ = i;
       }
-      const std::vector<Reply> replies = sentinel_->pipeline({ask}, "asking for the master");
+      const std::vector<Reply> replies = sentinel_->pipeline_until({ask}, "asking for the master", deadline);
       if (const auto at = parse_master_addr(replies.at(0), name)) {
         log::debug(2, "sentinel {} names {} as master {}", name, at->endpoint(), address_.master_name);
         return *at;

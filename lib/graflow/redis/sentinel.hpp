@@ -51,6 +51,8 @@ public:
   // first answer; never a password.
   [[nodiscard]] std::string endpoint() const override;
 
+  // The TLS facts of the connection to the master, or nullopt (plaintext, none yet).
+  [[nodiscard]] std::optional<TlsInfo> tls_info() const override;
   // The master confirmed by the last successful pipeline(), nullopt before one.
   [[nodiscard]] std::optional<HostPort> master() const;
   // The sentinel that answered last ("h:p"), empty before one did.

@@ -6,6 +6,7 @@
 #include "graflow/core/printable.hpp"
 #include "graflow/redis/transport.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
 
@@ -101,11 +102,22 @@ Connection::~Connection() = default;
 std::optional<TlsInfo> Connection::tls_info() const { return transport_->tls_info(); }
 
 std::vector<Reply> Connection::pipeline(const std::vector<Command>& commands, const char* doing) {
+  // One deadline for the whole request: a server that trickles its reply cannot stretch it.
+  return pipeline_by(commands, doing, std::chrono::steady_clock::now() + timeout_, timeout_);
+}
+
+std::vector<Reply> Connection::pipeline_until(const std::vector<Command>& commands, const char* doing,
+                                              std::chrono::steady_clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  return pipeline_by(commands, doing, deadline, std::max(left, std::chrono::milliseconds(0)));
+}
+
+std::vector<Reply> Connection::pipeline_by(const std::vector<Command>& commands, const char* doing,
+                                           std::chrono::steady_clock::time_point deadline,
+                                           std::chrono::milliseconds budget) {
   if (!usable_) {
     throw failure(fmt::format("the connection to Redis at {} is broken", address_.endpoint()));
   }
-  // One deadline for the whole request: a server that trickles its reply cannot stretch it.
-  const auto deadline = std::chrono::steady_clock::now() + timeout_;
   std::string request;
   std::size_t handshake = 0;
   bool sent_auth = false;
@@ -136,7 +148,7 @@ std::vector<Reply> Connection::pipeline(const std::vector<Command>& commands, co
       throw interrupted("");
     case Io::Status::timeout:
       throw failure(fmt::format("Redis at {} did not answer {} within {}", address_.endpoint(), doing,
-                                format_duration(timeout_)));
+                                format_duration(budget)));
     default:
       throw failure(
           fmt::format("lost the connection to Redis at {} while {}: {}", address_.endpoint(), doing, io.detail));

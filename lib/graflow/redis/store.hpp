@@ -64,6 +64,10 @@ public:
   // messages. Throws a failure Error when the whole reply is not in within the timeout,
   // the connection breaks or the bytes are not RESP.
   std::vector<Reply> pipeline(const std::vector<Command>& commands, const char* doing) override;
+  // pipeline() with the whole reply due by `deadline` instead of the timeout from now: for a
+  // lookup that spans several requests and must share one bound (Sentinel).
+  std::vector<Reply> pipeline_until(const std::vector<Command>& commands, const char* doing,
+                                    std::chrono::steady_clock::time_point deadline);
   [[nodiscard]] std::string endpoint() const override { return address_.endpoint(); }
   [[nodiscard]] std::optional<TlsInfo> tls_info() const override;
 
@@ -72,6 +76,9 @@ public:
   [[nodiscard]] const Address& address() const { return address_; }
 
 private:
+  // The request, due by `deadline`; `budget` (the time it was given) is quoted on a timeout.
+  std::vector<Reply> pipeline_by(const std::vector<Command>& commands, const char* doing,
+                                 std::chrono::steady_clock::time_point deadline, std::chrono::milliseconds budget);
   void check_handshake(const std::vector<Reply>& replies, bool sent_auth, bool sent_select);
 
   Address address_;

@@ -4,6 +4,7 @@
 #include "graflow/core/fd.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/core/log.hpp"
+#include "graflow/redis/resolver.hpp"
 #include "graflow/redis/tls.hpp"
 
 #include <cerrno>
@@ -117,17 +118,20 @@ Transport::Transport(const Address& address, Deadline deadline, std::chrono::mil
       m.unreachable(why);
     }
   } else {
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    addrinfo* found = nullptr;
-    const int rc = getaddrinfo(address.host.c_str(), std::to_string(address.port).c_str(), &hints, &found);
-    if (rc != 0) {
-      m.unreachable(rc == EAI_SYSTEM ? lower_first(errno_text(errno)) : lower_first(gai_strerror(rc)));
+    // Bounded like the connect: a DNS server that does not answer costs the timeout, no more.
+    const Resolved resolved = resolve_bounded(address.host, address.port, deadline, cancel_fd);
+    switch (resolved.status) {
+    case Resolved::Status::ok:
+      break;
+    case Resolved::Status::cancelled:
+      throw interrupted("");
+    case Resolved::Status::timeout:
+      m.unreachable(fmt::format("resolving {} timed out after {}", address.host, format_duration(timeout)));
+    case Resolved::Status::failed:
+      m.unreachable(resolved.error);
     }
-    std::unique_ptr<addrinfo, void (*)(addrinfo*)> list(found, freeaddrinfo);
     bool connected = false;
-    for (const addrinfo* ai = found; ai != nullptr && !connected; ai = ai->ai_next) {
+    for (const addrinfo* ai = resolved.list.get(); ai != nullptr && !connected; ai = ai->ai_next) {
       connected = m.try_connect(ai->ai_addr, ai->ai_addrlen, ai->ai_family, deadline, timeout, why);
     }
     if (!connected) {

@@ -96,6 +96,9 @@ void redis_data(const config::Profile& p, mustache::data& d) {
   if (p.redis_password_secret) {
     d.set("redisPasswordSecret", object_key_data(*p.redis_password_secret));
   }
+  if (p.redis_username) {
+    d.set("redisUser", *p.redis_username); // a name, not a secret: plain env
+  }
   if (!tls.enabled) {
     return;
   }
