@@ -143,6 +143,16 @@ TEST_CASE("celery: priorities summed over kombu's steps, unacked deliveries in f
   CHECK(both[0].in_flight == 2);
   CHECK(both[1].waiting == 1);
   CHECK(both[1].in_flight == 1);
+  // Entries not of kombu's shape [message, exchange, routing_key] are not counted, and the
+  // hash both queues share is read (and decoded, in Redis) once per reading.
+  redis.command({"HSET", "unacked", "junk1", "not json", "junk2", R"({"a": 1})", "junk3", "[1, 2, 3]", "junk4",
+                 R"([{}, "", "emails", 4])"});
+  redis.command({"CONFIG", "RESETSTAT"});
+  both = read(redis, {q::parse_queue_spec("celery:emails"), q::parse_queue_spec("celery:other")});
+  CHECK(both[0].in_flight == 2);
+  CHECK(both[1].in_flight == 1);
+  CHECK(redis.command({"INFO", "commandstats"}).find("cmdstat_eval:calls=1,") != std::string::npos);
+  redis.command({"HDEL", "unacked", "junk1", "junk2", "junk3", "junk4"});
 
   // global_keyprefix: every key (lists and unacked) under the prefix.
   celery(redis, 0, {"emails", "--global-keyprefix", "app1:", "send", "2", "3"});
@@ -248,6 +258,12 @@ TEST_CASE("sidekiq: Queue#size, #latency, and a real busy worker process") {
   CHECK(both[0].in_flight == 2);
   CHECK(both[1].waiting == 1);
   CHECK(both[1].in_flight == 0);
+  // Both queues send the same read of the process set (and of each work hash): sent once.
+  // (The running Sidekiq never reads the set itself.)
+  redis.command({"CONFIG", "RESETSTAT"});
+  both = read(redis, {q::parse_queue_spec("sidekiq:default"), q::parse_queue_spec("sidekiq:other")});
+  CHECK(both[0].in_flight == 2);
+  CHECK(redis.command({"INFO", "commandstats"}).find("cmdstat_smembers:calls=1,") != std::string::npos);
 
   redis.command({"SET", "processes", "x"});
   CHECK(read_error(redis, "sidekiq:default") == "key processes holds a string, not a set (layout sidekiq, queue default)");

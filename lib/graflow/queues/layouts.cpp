@@ -5,6 +5,7 @@
 #include <charconv>
 #include <ctime>
 #include <fmt/format.h>
+#include <map>
 
 namespace graflow::queues {
 
@@ -223,6 +224,35 @@ Stage interpret_first(const QueueSpec& spec, const std::vector<Reply>& replies, 
 
 namespace {
 
+// Sends `commands` in one pipeline with each distinct command once, and gives every position
+// its reply. Queues that share a key send the same read (Celery's unacked hash, Sidekiq's
+// process set and work hashes, once per queue of the layout); one reading then costs Redis
+// and the exporter that read once, whatever the number of queues.
+std::vector<Reply> pipeline_distinct(CommandRunner& runner, const std::vector<Command>& commands,
+                                     const char* what) {
+  std::map<Command, std::size_t> index;
+  std::vector<Command> distinct;
+  std::vector<std::size_t> slot;
+  slot.reserve(commands.size());
+  for (const auto& c : commands) {
+    const auto [it, added] = index.try_emplace(c, distinct.size());
+    if (added) {
+      distinct.push_back(c);
+    }
+    slot.push_back(it->second);
+  }
+  if (distinct.size() == commands.size()) {
+    return runner.pipeline(commands, what);
+  }
+  const auto replies = runner.pipeline(distinct, what);
+  std::vector<Reply> out;
+  out.reserve(commands.size());
+  for (const std::size_t i : slot) {
+    out.push_back(replies.at(i));
+  }
+  return out;
+}
+
 // Runs `interpret` (the pure layer, which knows keys but not servers) and names the server
 // in what it throws. The runner's own I/O errors name the endpoint already.
 template <class Interpret>
@@ -301,7 +331,7 @@ std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueS
       batch.push_back(std::move(c));
     }
   }
-  const auto replies = runner.pipeline(batch, "reading queues");
+  const auto replies = pipeline_distinct(runner, batch, "reading queues");
   std::vector<Stage> stages;
   stages.reserve(specs.size());
   std::vector<Wrong> wrong;
@@ -331,7 +361,7 @@ std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueS
     }
   }
   if (!second.empty()) {
-    const auto replies2 = runner.pipeline(second, "reading queues' head jobs and workers");
+    const auto replies2 = pipeline_distinct(runner, second, "reading queues' head jobs and workers");
     naming_server(runner, [&] {
       for (std::size_t i = 0; i < stages.size(); ++i) {
         if (stages[i].followup.empty()) {

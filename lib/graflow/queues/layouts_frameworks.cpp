@@ -21,12 +21,50 @@ std::vector<std::string> celery_keys(const QueueSpec& spec) {
   return keys;
 }
 
-// Returns the unacked hash's values, or its length when above the limit (then nothing is
-// transferred). Keys in KEYS, so it is cluster-safe.
+// Counts the unacked hash's deliveries by routing key, in Redis: a flat array [key, count,
+// ...], or the hash's length when above the limit. Every Celery queue under one
+// global_keyprefix sends this very command, which read_queues() sends once per reading, so
+// the shared hash is decoded once, not once per queue, and only the counts travel. kombu's
+// QoS.append stores each delivery as JSON [message, exchange, routing_key]; an entry of any
+// other shape is not counted. Keys in KEYS, so it is cluster-safe.
 constexpr const char* celery_unacked_script =
     "local n = redis.call('HLEN', KEYS[1]) "
     "if n > tonumber(ARGV[1]) then return n end "
-    "return redis.call('HVALS', KEYS[1])";
+    "local counts = {} "
+    "for _, v in ipairs(redis.call('HVALS', KEYS[1])) do "
+    "  local ok, d = pcall(cjson.decode, v) "
+    "  if ok and type(d) == 'table' and #d == 3 and type(d[3]) == 'string' then "
+    "    counts[d[3]] = (counts[d[3]] or 0) + 1 "
+    "  end "
+    "end "
+    "local flat = {} "
+    "for k, c in pairs(counts) do flat[#flat + 1] = k; flat[#flat + 1] = c end "
+    "return flat";
+
+// Counts a Sidekiq process's busy threads by queue, in Redis: a flat array [queue, count,
+// ...] over the work hash (thread id -> JSON {queue, payload, run_at}). The same command for
+// every Sidekiq queue, so read_queues() sends it once per process per reading.
+constexpr const char* sidekiq_busy_script =
+    "local counts = {} "
+    "for _, v in ipairs(redis.call('HVALS', KEYS[1])) do "
+    "  local ok, d = pcall(cjson.decode, v) "
+    "  if ok and type(d) == 'table' and type(d.queue) == 'string' then "
+    "    counts[d.queue] = (counts[d.queue] or 0) + 1 "
+    "  end "
+    "end "
+    "local flat = {} "
+    "for k, c in pairs(counts) do flat[#flat + 1] = k; flat[#flat + 1] = c end "
+    "return flat";
+
+// The count for `name` in a flat [name, count, ...] reply of the scripts above (0 if absent).
+long long count_for(const Reply& flat, const std::string& name) {
+  for (std::size_t i = 0; i + 1 < flat.elements.size(); i += 2) {
+    if (flat.elements[i].str == name) {
+      return flat.elements[i + 1].integer;
+    }
+  }
+  return 0;
+}
 
 } // namespace
 
@@ -59,16 +97,8 @@ Stage celery_interpret(const QueueSpec& spec, const std::vector<Reply>& replies)
                     celery_unacked_limit);
     return stage;
   }
-  // kombu's QoS.append stores each delivery as JSON [message, exchange, routing_key]. Celery
-  // declares each queue with its own name as routing key, so that names the queue.
-  long long in_flight = 0;
-  for (const auto& v : values.elements) {
-    const auto doc = nlohmann::json::parse(v.str, nullptr, false);
-    if (doc.is_array() && doc.size() == 3 && doc[2].is_string() && doc[2].get<std::string>() == spec.name) {
-      ++in_flight;
-    }
-  }
-  stage.reading.in_flight = in_flight;
+  // Celery declares each queue with its own name as routing key, so that names the queue.
+  stage.reading.in_flight = count_for(values, spec.name);
   return stage;
 }
 
@@ -146,7 +176,7 @@ Stage sidekiq_interpret(const QueueSpec& spec, const std::vector<Reply>& replies
   // "<identity>:workers": thread id -> JSON {queue, payload, run_at}, rewritten every 5 s.
   for (const auto& id : identities) {
     stage.followup.push_back({"EXISTS", id});
-    stage.followup.push_back({"HVALS", id + ":workers"});
+    stage.followup.push_back({"EVAL", sidekiq_busy_script, "1", id + ":workers"});
   }
   stage.finish = [spec, identities](Reading& reading, const std::vector<Reply>& r) {
     long long busy = 0;
@@ -157,12 +187,7 @@ Stage sidekiq_interpret(const QueueSpec& spec, const std::vector<Reply>& replies
       if (alive == 0) {
         continue; // a crashed process not yet pruned from "processes", as Sidekiq's WorkSet skips
       }
-      for (const auto& w : works.elements) {
-        const auto doc = nlohmann::json::parse(w.str, nullptr, false);
-        if (doc.is_object() && doc.contains("queue") && doc["queue"] == spec.name) {
-          ++busy;
-        }
-      }
+      busy += count_for(works, spec.name);
     }
     reading.in_flight = busy;
   };
