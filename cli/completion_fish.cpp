@@ -94,6 +94,7 @@ void write_tables(std::ostream& s, const std::vector<const CommandSpec*>& cmds) 
 // options) after every path but those where a subcommand redefines the name.
 void write_options(std::ostream& s, const std::vector<const CommandSpec*>& cmds) {
   std::vector<std::string> all_paths;
+  all_paths.reserve(cmds.size());
   for (const CommandSpec* cmd : cmds) {
     all_paths.push_back(cmd->path_string());
   }

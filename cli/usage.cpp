@@ -36,7 +36,7 @@ const CLI::App& deepest(const CLI::App& root) {
 std::string path_of(const CLI::App& app) {
   std::string path = app.get_name();
   for (const CLI::App* p = app.get_parent(); p != nullptr; p = p->get_parent()) {
-    path = p->get_name() + " " + path;
+    path.insert(0, " ").insert(0, p->get_name());
   }
   return path;
 }
@@ -226,7 +226,7 @@ CLI::Validator positive_number() {
       "NUMBER > 0");
 }
 
-CLI::Validator one_of(std::vector<std::string> choices) {
+CLI::Validator one_of(const std::vector<std::string>& choices) {
   // "{a,b}", as CLI::IsMember writes it: the completion scripts read their choices from it.
   std::string desc;
   for (const auto& c : choices) {

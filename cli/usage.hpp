@@ -31,7 +31,7 @@ CLI::Validator whole_number(std::int64_t min, std::int64_t max, const std::strin
 CLI::Validator positive_number();
 
 // One of `choices`, with a "did you mean" for a near miss.
-CLI::Validator one_of(std::vector<std::string> choices);
+CLI::Validator one_of(const std::vector<std::string>& choices);
 
 // A queue key prefix, checked by the same rule as the config's keyPrefix.
 CLI::Validator key_prefix_value();

@@ -66,10 +66,11 @@ void run_exporter(Globals& g, const ExporterOptions& opts) {
   // applies to connecting and to every reply.
   const auto timeout = o.scrape_timeout;
 
-  const SignalWatcher signals;
   // A few threads (event loop, collector reader and timer, signal watcher) allocate: two
-  // malloc arenas are enough, and keep RSS small.
-  mallopt(M_ARENA_MAX, 2);
+  // malloc arenas are enough, and keep RSS small. Set before the first of those threads
+  // starts, so mallopt's lack of thread safety (concurrency-mt-unsafe) does not apply.
+  mallopt(M_ARENA_MAX, 2); // NOLINT(concurrency-mt-unsafe)
+  const SignalWatcher signals;
   raise_open_file_limit();
   const std::unique_ptr<net::HttpServer> server = net::make_http_server();
   exporter::serve(o, *server, [address, timeout] { return redis::connect(address, timeout); },

@@ -85,7 +85,13 @@ void set_wrong_type(Reading& reading, const QueueSpec& spec, const std::string& 
   w.actual = actual;
   w.message = wrong_type_message(key, expected, actual, describe(spec));
   w.hint = wrong_type_hint(spec, key, expected, actual);
-  r.waiting_unknown = fmt::format("Redis at {}: {}; {}", endpoint, w.message, w.hint);
+  if (spec.layout == Layout::graflow) {
+    // The seed's layout keeps the words it has when read alone (redis::QueueStore::known_lengths).
+    r.waiting_unknown = fmt::format("key {} at Redis {} is not a list: it holds {} (WRONGTYPE); {}", w.key, endpoint,
+                                    actual.empty() ? std::string("something else") : "a " + actual, w.hint);
+  } else {
+    r.waiting_unknown = fmt::format("Redis at {}: {}; {}", endpoint, w.message, w.hint);
+  }
   const bool records_in_flight = spec.layout == Layout::celery || spec.layout == Layout::rq ||
                                  spec.layout == Layout::sidekiq || spec.layout == Layout::bullmq ||
                                  (spec.layout == Layout::stream && !spec.group.empty());
