@@ -17,13 +17,6 @@
 namespace graflow::redis {
 namespace {
 
-std::string lower_first(std::string s) {
-  if (s.size() > 1 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'a' && s[1] <= 'z') {
-    s[0] = static_cast<char>(s[0] - 'A' + 'a');
-  }
-  return s;
-}
-
 std::string gai_text(int rc, int err) {
   return rc == EAI_SYSTEM ? lower_first(errno_text(err)) : lower_first(gai_strerror(rc));
 }

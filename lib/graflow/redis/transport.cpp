@@ -22,7 +22,6 @@
 #include <utility>
 
 namespace graflow::redis {
-namespace {
 
 std::string lower_first(std::string s) {
   if (s.size() > 1 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'a' && s[1] <= 'z') {
@@ -30,6 +29,8 @@ std::string lower_first(std::string s) {
   }
   return s;
 }
+
+namespace {
 
 } // namespace
 

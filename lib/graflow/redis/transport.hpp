@@ -23,6 +23,10 @@ struct Io {
   std::string detail;
 };
 
+// A system message as the tail of one of our lines: "Connection refused" -> "connection
+// refused" (a leading capital followed by a lower-case letter only, so "TLS ..." stays).
+std::string lower_first(std::string s);
+
 // Waits until `fd` has one of `events` (ok), `deadline` passes (timeout) or `cancel_fd`
 // (-1: none) becomes readable (cancelled).
 Io::Status wait_fd(int fd, short events, Deadline deadline, int cancel_fd);
