@@ -286,6 +286,7 @@ void name_wrong_types(CommandRunner& runner, const std::vector<QueueSpec>& specs
     return;
   }
   std::vector<Command> types;
+  types.reserve(wrong.size());
   for (const auto& w : wrong) {
     types.push_back({"TYPE", w.key});
   }
