@@ -52,7 +52,7 @@ void Handler::handle(const net::ServerRequest& request, net::Respond respond) {
     return;
   }
   if (path == "/metrics") {
-    collector_.read_async([shared = shared_, respond = std::move(respond)](std::shared_ptr<const Reading> reading) {
+    collector_.read_async([shared = shared_, respond = std::move(respond)](const std::shared_ptr<const Reading>& reading) {
       std::uint64_t errors = shared->scrape_errors.load();
       if (!reading->redis_up) {
         errors = shared->scrape_errors.fetch_add(1) + 1;
@@ -64,7 +64,7 @@ void Handler::handle(const net::ServerRequest& request, net::Respond respond) {
     });
     return;
   }
-  collector_.read_async([respond = std::move(respond)](std::shared_ptr<const Reading> reading) {
+  collector_.read_async([respond = std::move(respond)](const std::shared_ptr<const Reading>& reading) {
     respond(reading->redis_up ? plain_response(200, "ok\n") : plain_response(503, "not ready: " + reading->error + "\n"));
   });
 }
