@@ -127,7 +127,7 @@ redis_counters() {
 }
 
 # make_tls_certs DIR: a throwaway CA (DIR/ca.crt) and a server certificate for 127.0.0.1
-# (DIR/server.crt, DIR/server.key), as bench/queue-depth/run.sh and the TLS tests make them.
+# (DIR/server.crt, DIR/server.key), for the TLS runs here and in bench/queue-depth/run.sh.
 make_tls_certs() {
   mkdir -p "$1"
   (

@@ -15,17 +15,10 @@ fi
 port=$(shuf -i 20000-60000 -n 1)
 tls_port=$((port + 1))
 dir=$(mktemp -d)
-# A CA and a server certificate for 127.0.0.1, as the TLS tests make them.
-(
-  cd "$dir"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.crt \
-    -days 1 -subj "/CN=bench ca" 2>/dev/null
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout server.key -out server.csr \
-    -subj /CN=localhost 2>/dev/null
-  echo "subjectAltName=IP:127.0.0.1" >server.ext
-  openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -extfile server.ext \
-    -out server.crt 2>/dev/null
-)
+# A CA and a server certificate for 127.0.0.1 (the exporter benchmark's helper).
+# shellcheck source=bench/exporter/lib.sh
+. bench/exporter/lib.sh
+make_tls_certs "$dir"
 redis-server --port "$port" --tls-port "$tls_port" --tls-cert-file "$dir/server.crt" --tls-key-file "$dir/server.key" \
   --tls-ca-cert-file "$dir/ca.crt" --tls-auth-clients no --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
   --logfile "$dir/redis.log" &
