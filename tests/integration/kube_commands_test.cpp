@@ -5,11 +5,13 @@
 
 #include <csignal>
 #include <doctest/doctest.h>
+#include <filesystem>
 #include <sys/stat.h>
 #include <thread>
 
 using graflow::testing::FakeApiServer;
 using graflow::testing::graflowctl;
+using graflow::testing::graflowctl_binary;
 using graflow::testing::TempDir;
 using nlohmann::json;
 
@@ -83,6 +85,33 @@ TEST_CASE("deploy: one server-side apply per object, no discovery, then unchange
   CHECK(contains(changed.out, "horizontalpodautoscaler.autoscaling/graflow-worker-hpa configured\n"));
   CHECK(contains(changed.out, "deployment.apps/graflow-worker unchanged\n"));
   CHECK(c.hpa_spec()["maxReplicas"] == 30);
+}
+
+TEST_CASE("without graflowctl-net.so, the commands that load it in the background fail in one line") {
+  // deploy, scale, status and doctor start loading the HTTP module while they render
+  // (net::preload); a failed load there is reported by the first request, as before.
+  Cluster c;
+  const TempDir bin;
+  const auto lone = bin.path() / "graflowctl"; // no graflowctl-net.so beside it
+  std::filesystem::copy_file(graflowctl_binary(), lone);
+  const std::string error = "graflowctl: error: cannot load graflowctl-net.so, which graflowctl needs for HTTP "
+                            "(not found); reinstall graflowctl or set GRAFLOW_NET_MODULE\n";
+  // scale says what it is about to do before its first request, and then does nothing.
+  const std::string scale_intent = "deployment.apps/graflow-worker: detaching "
+                                   "horizontalpodautoscaler.autoscaling/graflow-worker-hpa and scaling to 5 replicas\n";
+  for (const auto& [cmd, out] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"deploy", "-p", "prod"}, ""}, {{"scale", "--emergency", "5"}, scale_intent}, {{"status"}, ""}}) {
+    std::vector<std::string> argv{lone.string(), "--kubeconfig", c.api.kubeconfig_path().string(), "-n", "work",
+                                  "--redis-url", "redis://127.0.0.1:1"};
+    argv.insert(argv.end(), cmd.begin(), cmd.end());
+    const auto r = graflow::testing::run(argv, graflow::testing::env({"XDG_STATE_HOME=" + c.state.path().string(),
+                                                                      "GRAFLOW_NET_MODULE=" + (bin.path() / "none.so").string()}));
+    CAPTURE(cmd[0]);
+    CHECK(r.code == 1);
+    CHECK(r.err == error);
+    CHECK(r.out == out);
+  }
+  CHECK(c.api.requests().empty());
 }
 
 TEST_CASE("deploy --dry-run persists nothing; --wait follows the rollout") {
