@@ -158,3 +158,13 @@ TEST_CASE("key prefixes: none empty, no duplicates") {
   CHECK(usage_message([] { validate_prefixes({"a", "b", "a"}); }) == "--key-prefix \"a\" is given twice");
   CHECK(usage_message([] { validate_prefixes({}); }) == "no key prefix to export");
 }
+
+TEST_CASE("/metrics: a page rendered for one reading is never served for the next") {
+  Fixture f;
+  f.redis->lists = {{"graflow:queue", 1}};
+  CHECK(f.get("/metrics").body.find("\ngraflow_queue_depth{key_prefix=\"graflow\"} 1\n") != std::string::npos);
+  f.redis->lists = {{"graflow:queue", 2}};
+  const auto again = f.get("/metrics");
+  CHECK(again.body.find("\ngraflow_queue_depth{key_prefix=\"graflow\"} 2\n") != std::string::npos);
+  CHECK(again.body.find("{key_prefix=\"graflow\"} 1\n") == std::string::npos);
+}

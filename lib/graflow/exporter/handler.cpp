@@ -20,6 +20,17 @@ net::ServerResponse plain_response(int status, std::string body) {
 
 } // namespace
 
+std::string Handler::Shared::body(const std::shared_ptr<const Reading>& reading, std::uint64_t errors) {
+  std::lock_guard lock(mutex);
+  if (reading != rendered_reading || errors != rendered_errors) {
+    rendered.clear();
+    page.render(rendered, *reading, errors);
+    rendered_reading = reading;
+    rendered_errors = errors;
+  }
+  return rendered;
+}
+
 Handler::Handler(Collector& collector, MetricsPage page)
     : collector_(collector), shared_(std::make_shared<Shared>(std::move(page))) {}
 
@@ -59,7 +70,7 @@ void Handler::handle(const net::ServerRequest& request, net::Respond respond) {
       }
       net::ServerResponse r;
       r.content_type = text::content_type;
-      shared->page.render(r.body, *reading, errors);
+      r.body = shared->body(reading, errors);
       respond(std::move(r));
     });
     return;

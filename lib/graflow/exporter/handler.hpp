@@ -13,6 +13,8 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <string>
 
 namespace graflow::exporter {
 
@@ -33,8 +35,17 @@ private:
   // What an answer made on the collector's thread needs, kept alive by it.
   struct Shared {
     explicit Shared(MetricsPage p) : page(std::move(p)) {}
+    // The page for `reading` with `errors` scrape errors: rendered once per reading and
+    // error count. Under load many scrapes share one reading (Collector), and rendering a
+    // page of many queues cost more than the copy each of them takes.
+    std::string body(const std::shared_ptr<const Reading>& reading, std::uint64_t errors);
+
     const MetricsPage page;
     std::atomic<std::uint64_t> scrape_errors{0};
+    std::mutex mutex; // guards the three below
+    std::shared_ptr<const Reading> rendered_reading;
+    std::uint64_t rendered_errors = 0;
+    std::string rendered;
   };
 
   Collector& collector_;
