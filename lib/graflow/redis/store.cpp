@@ -7,6 +7,8 @@
 #include "graflow/redis/transport.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
 
@@ -54,20 +56,23 @@ Reply to_reply(const redisReply* r) {
   return out;
 }
 
+// RESP as redisFormatCommandArgv writes it (*argc, then $len and the bytes per argument),
+// written straight into the request: the formatter's allocations and sprintf calls were a
+// tenth of the exporter's time reading hundreds of queues.
 void append_command(std::string& out, const Command& command) {
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lens;
-  for (const auto& a : command) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
+  std::array<char, 24> digits{};
+  const auto header = [&](char kind, std::size_t n) {
+    out += kind;
+    const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), n).ptr;
+    out.append(digits.data(), end);
+    out += "\r\n";
+  };
+  header('*', command.size());
+  for (const auto& argument : command) {
+    header('$', argument.size());
+    out += argument;
+    out += "\r\n";
   }
-  char* formatted = nullptr;
-  const int n = redisFormatCommandArgv(&formatted, static_cast<int>(argv.size()), argv.data(), lens.data());
-  if (n < 0 || formatted == nullptr) {
-    throw failure("out of memory formatting a Redis command");
-  }
-  out.append(formatted, static_cast<std::size_t>(n));
-  redisFreeCommand(formatted);
 }
 
 } // namespace
