@@ -178,6 +178,48 @@ TEST_CASE("celery: priorities summed over kombu's steps, unacked deliveries in f
   CHECK(read_error(redis, "celery:emails") == "key unacked holds a string, not a hash (layout celery, queue emails)");
 }
 
+TEST_CASE("celery: the unacked hash counted in the exporter gives the in-Redis (cjson) count, entry for entry") {
+  RedisServer redis;
+  celery(redis, 0, {"emails", "send", "3"});
+  celery(redis, 0, {"emails", "take", "2"}); // kombu's own entries (Python's json)
+  // cjson's own encoding ("/" escaped), escapes and \u in the routing key, and what only
+  // cjson can say: lenient numbers, a lone surrogate, a NUL where cjson stops reading,
+  // entries of other shapes, not JSON at all.
+  const std::vector<std::pair<std::string, std::string>> entries{
+      {"e1", R"([{"content-type":"application\/json","n":-1.5e+3},"","emails"])"},
+      {"e2", R"([{}, "", "caf\u00e9"])"},
+      {"e3", R"([{}, "", "a\"b"])"},
+      {"e4", "[0x1F, \"\", \"emails\"]"},
+      {"e5", "[01, \"\", \"emails\"]"},
+      {"e6", R"([{}, "", "\udc00"])"},
+      {"e7", std::string("[{}, \"\", \"emails\"]\0junk", 23)},
+      {"e8", R"([{}, "", "emails", 4])"},
+      {"e9", "not json"},
+      {"e10", R"({"a": 1})"},
+      {"e11", "[{}, \"\", \"emails\"] \n"},
+      {"e12", R"([[], "", "caf\u00e9"])"},
+  };
+  for (const auto& [tag, value] : entries) {
+    redis.command({"HSET", "unacked", tag, value});
+  }
+  const std::vector<QueueSpec> specs{q::parse_queue_spec("celery:emails"), q::parse_queue_spec("celery:caf\xc3\xa9,id=cafe"),
+                                     q::parse_queue_spec("celery:a\"b,id=ab")};
+  const auto shared = read(redis, specs);
+  // The in-Redis count: each queue's own commands (first_commands), as a Cluster once sent.
+  graflow::redis::Connection connection(graflow::redis::parse_url(redis.url()), 5s);
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const auto now = std::chrono::system_clock::now();
+    const auto replies = connection.pipeline(q::first_commands(specs[i], now), "reading one queue");
+    const auto alone = q::interpret_first(specs[i], replies, now).reading;
+    CAPTURE(specs[i].id);
+    REQUIRE(shared.at(i).in_flight);
+    CHECK(shared.at(i).in_flight == alone.in_flight);
+    CHECK(shared.at(i).waiting == alone.waiting);
+  }
+  CHECK(shared.at(1).in_flight == 2);
+  CHECK(shared.at(2).in_flight == 1);
+}
+
 TEST_CASE("rq: Queue.count, StartedJobRegistry.count and the head job's enqueued_at") {
   RedisServer redis;
   auto f = rq(redis, {"default", "enqueue", "4"});

@@ -298,3 +298,82 @@ TEST_CASE("read_queues: one batch, one dependent batch, and errors that name the
   CHECK_THROWS_WITH(read_queues(late, specs, now), "Redis at redis.example:6380: reading key rq:job:abc (layout rq, "
                                                    "queue default): NOPERM no HGET for you");
 }
+
+TEST_CASE("read_queues, celery: kombu's unacked hash read once for every queue under a prefix, counted here") {
+  const std::vector<QueueSpec> specs{parse_queue_spec("celery:emails"), parse_queue_spec("celery:sms")};
+  const auto steps = [](long long a) { return std::vector<Reply>{n(a), n(0), n(0), n(0)}; };
+  const auto batch = [&](Reply length, Reply entries) {
+    auto replies = steps(2);
+    replies.push_back(std::move(length));
+    replies.push_back(std::move(entries));
+    for (auto& r : steps(3)) {
+      replies.push_back(std::move(r));
+    }
+    return replies;
+  };
+  const Reply entries = arr({s("t1"), s(R"([{"a": [1]}, "", "emails"])"), s("t2"), s(R"([{}, "", "sms"])"), s("t3"),
+                             s(R"([{}, "", "emails"])"), s("t4"), s(R"([{}, "", "other"])")});
+  SUBCASE("every entry certain: one round trip") {
+    ScriptedRunner one({batch(n(4), entries)});
+    const auto rs = read_queues(one, specs, now);
+    REQUIRE(one.sent.size() == 1);
+    CHECK(one.sent[0].size() == 10);
+    CHECK(one.sent[0][4] == Command{"HLEN", "unacked"});
+    CHECK(one.sent[0][5] == Command{"HRANDFIELD", "unacked", "10001", "WITHVALUES"});
+    CHECK(rs.at(0).waiting == 2);
+    CHECK(rs.at(0).in_flight == 2);
+    CHECK(rs.at(1).waiting == 3);
+    CHECK(rs.at(1).in_flight == 1);
+  }
+  SUBCASE("entries the scan is not sure of are decoded by cjson in Redis, once for all queues") {
+    auto more = entries;
+    more.elements.push_back(s("t5"));
+    more.elements.push_back(s("not json"));
+    more.elements.push_back(s("t6"));
+    more.elements.push_back(s("[0x1, \"\", \"sms\"]"));
+    ScriptedRunner two({batch(n(6), more), {arr({n(0), s("sms")})}});
+    const auto rs = read_queues(two, specs, now);
+    REQUIRE(two.sent.size() == 2);
+    REQUIRE(two.sent[1].size() == 1);
+    const Command& decode = two.sent[1][0];
+    REQUIRE(decode.size() == 5);
+    CHECK(decode[0] == "EVAL");
+    CHECK(decode[2] == "0");
+    CHECK(decode[3] == "not json");
+    CHECK(decode[4] == "[0x1, \"\", \"sms\"]");
+    CHECK(rs.at(0).in_flight == 2);
+    CHECK(rs.at(1).in_flight == 2);
+  }
+  SUBCASE("HRANDFIELD refused (before Redis 6.2, an ACL): the in-Redis count, one more round trip") {
+    ScriptedRunner old({batch(n(4), Reply::error("ERR unknown command 'HRANDFIELD'")),
+                        {arr({s("emails"), n(2), s("sms"), n(1)})}});
+    const auto rs = read_queues(old, specs, now);
+    REQUIRE(old.sent.size() == 2);
+    REQUIRE(old.sent[1].size() == 1); // the same script for both queues: sent once
+    CHECK(old.sent[1][0] == first_commands(specs[0], now).back());
+    CHECK(rs.at(0).in_flight == 2);
+    CHECK(rs.at(1).in_flight == 1);
+  }
+  SUBCASE("above the limit: in flight unknown, with the count") {
+    std::vector<Reply> many;
+    for (int i = 0; i <= 10'000; ++i) {
+      many.push_back(s("t" + std::to_string(i)));
+      many.push_back(s(R"([{}, "", "emails"])"));
+    }
+    ScriptedRunner big({batch(n(10'003), arr(std::move(many)))});
+    const auto rs = read_queues(big, specs, now);
+    CHECK(rs.at(0).waiting == 2);
+    CHECK_FALSE(rs.at(0).in_flight);
+    CHECK(rs.at(0).in_flight_unknown ==
+          "the unacked hash unacked has 10003 entries, more than the 10000 graflowctl reads");
+  }
+  SUBCASE("a wrong-type unacked hash: both queues unknown, named as before") {
+    ScriptedRunner wrong({batch(wrongtype(), wrongtype()), {status("string"), status("string")}});
+    const auto rs = read_queues(wrong, specs, now);
+    for (const auto& r : rs) {
+      REQUIRE(r.wrong_type);
+      CHECK(r.wrong_type->message.rfind("key unacked holds a string, not a hash (layout celery, queue ", 0) == 0);
+      CHECK_FALSE(r.in_flight);
+    }
+  }
+}

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <fmt/format.h>
 #include <map>
+#include <unordered_map>
 
 namespace graflow::queues {
 
@@ -230,13 +231,26 @@ Stage interpret_first(const QueueSpec& spec, const std::vector<Reply>& replies, 
 
 namespace {
 
+// Hashes every argument: an ordered map spent its time comparing the long common prefixes
+// of hundreds of commands.
+struct CommandHash {
+  std::size_t operator()(const Command& command) const {
+    std::size_t h = command.size();
+    for (const auto& argument : command) {
+      h = h * 1'000'003 ^ std::hash<std::string>{}(argument);
+    }
+    return h;
+  }
+};
+
 // Sends `commands` in one pipeline with each distinct command once, and gives every position
-// its reply. Queues that share a key send the same read (Celery's unacked hash, Sidekiq's
-// process set and work hashes, once per queue of the layout); one reading then costs Redis
-// and the exporter that read once, whatever the number of queues.
+// its reply. Queues that share a key send the same read (Sidekiq's process set and work
+// hashes, Celery's phase-2 reads of the unacked hash, once per queue of the layout); one
+// reading then costs Redis and the exporter that read once, whatever the number of queues.
 std::vector<Reply> pipeline_distinct(CommandRunner& runner, const std::vector<Command>& commands,
                                      const char* what) {
-  std::map<Command, std::size_t> index;
+  std::unordered_map<Command, std::size_t, CommandHash> index;
+  index.reserve(commands.size());
   std::vector<Command> distinct;
   std::vector<std::size_t> slot;
   slot.reserve(commands.size());
@@ -331,14 +345,27 @@ Stage unknown_stage(const QueueSpec& spec, const std::string& why) {
 std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueSpec>& specs, TimePoint now) {
   std::vector<Command> batch;
   std::vector<std::pair<std::size_t, std::size_t>> spans; // [begin, end) per queue
+  // Celery's unacked hash is read raw once per global_keyprefix (at this position in the
+  // batch) for all the queues under it: single-key reads, so a Cluster routes them too.
+  std::map<std::string, std::size_t> unacked_at;
   for (const auto& spec : specs) {
-    auto commands = first_commands(spec, now);
+    const bool celery = spec.layout == Layout::celery;
+    auto commands = celery ? detail::celery_list_commands(spec) : first_commands(spec, now);
     spans.emplace_back(batch.size(), batch.size() + commands.size());
     for (auto& c : commands) {
       batch.push_back(std::move(c));
     }
+    if (celery && unacked_at.try_emplace(spec.global_keyprefix, batch.size()).second) {
+      for (auto& c : detail::celery_unacked_reads(spec.global_keyprefix)) {
+        batch.push_back(std::move(c));
+      }
+    }
   }
   const auto replies = pipeline_distinct(runner, batch, "reading queues");
+  std::map<std::string, detail::UnackedCount> unacked;
+  for (const auto& [prefix, at] : unacked_at) {
+    unacked.emplace(prefix, detail::count_unacked(replies.at(at), replies.at(at + 1)));
+  }
   std::vector<Stage> stages;
   stages.reserve(specs.size());
   std::vector<Wrong> wrong;
@@ -346,12 +373,22 @@ std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueS
     for (std::size_t i = 0; i < specs.size(); ++i) {
       std::vector<Reply> mine(replies.begin() + static_cast<std::ptrdiff_t>(spans[i].first),
                               replies.begin() + static_cast<std::ptrdiff_t>(spans[i].second));
-      if (const Reply* gone = first_unavailable(mine)) {
+      const bool celery = specs[i].layout == Layout::celery;
+      const detail::UnackedCount* shared = celery ? &unacked.at(specs[i].global_keyprefix) : nullptr;
+      const Reply* gone = first_unavailable(mine);
+      if (gone == nullptr && shared != nullptr) {
+        gone = shared->length->unavailable ? shared->length : shared->entries->unavailable ? shared->entries : nullptr;
+      }
+      if (gone != nullptr) {
         stages.push_back(unknown_stage(specs[i], gone->str));
         continue;
       }
       try {
-        stages.push_back(interpret_first(specs[i], mine, now));
+        if (shared != nullptr) {
+          stages.push_back(detail::celery_interpret_shared(specs[i], mine, *shared));
+        } else {
+          stages.push_back(interpret_first(specs[i], mine, now));
+        }
       } catch (const WrongTypeError& e) {
         // Only this queue is unreadable; the TYPE read below says what the key holds.
         stages.push_back(unknown_stage(specs[i], e.what()));

@@ -1,7 +1,9 @@
 // The task frameworks' own Redis schemas (versions and sources in README "Queue layouts"):
 // Celery (kombu's Redis transport), RQ, Sidekiq and BullMQ.
 #include "graflow/queues/detail.hpp"
+#include "graflow/queues/kombu.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -41,6 +43,16 @@ constexpr const char* celery_unacked_script =
     "for k, c in pairs(counts) do flat[#flat + 1] = k; flat[#flat + 1] = c end "
     "return flat";
 
+// Reads the unacked entries (ARGV) that read_unacked_entry() left unsure exactly as
+// celery_unacked_script does: per entry its routing key, or 0 when it is not counted.
+constexpr const char* celery_decode_script =
+    "local out = {} "
+    "for i, v in ipairs(ARGV) do "
+    "  local ok, d = pcall(cjson.decode, v) "
+    "  if ok and type(d) == 'table' and #d == 3 and type(d[3]) == 'string' then out[i] = d[3] else out[i] = 0 end "
+    "end "
+    "return out";
+
 // Counts a Sidekiq process's busy threads by queue, in Redis: a flat array [queue, count,
 // ...] over the work hash (thread id -> JSON {queue, payload, run_at}). The same command for
 // every Sidekiq queue, so read_queues() sends it once per process per reading.
@@ -55,6 +67,66 @@ constexpr const char* sidekiq_busy_script =
     "local flat = {} "
     "for k, c in pairs(counts) do flat[#flat + 1] = k; flat[#flat + 1] = c end "
     "return flat";
+
+// The top-level "enqueued_at" of a Sidekiq job when it is a number: what json::parse() and a
+// lookup in the object it builds give (the last of duplicate keys wins there too), read with
+// the same parser's SAX events so that no job is built.
+std::optional<double> enqueued_at(const std::string& job) {
+  using json = nlohmann::json;
+  struct Sax final : nlohmann::json_sax<json> {
+    int depth = 0;
+    bool top_is_object = false;
+    bool at_key = false; // the next value is that of a top-level "enqueued_at"
+    std::optional<double> value;
+    bool scalar(std::optional<double> v) {
+      if (depth == 1 && at_key) {
+        value = v;
+        at_key = false;
+      }
+      return true;
+    }
+    bool null() override { return scalar(std::nullopt); }
+    bool boolean(bool /*unused*/) override { return scalar(std::nullopt); }
+    bool number_integer(number_integer_t v) override { return scalar(static_cast<double>(v)); }
+    bool number_unsigned(number_unsigned_t v) override { return scalar(static_cast<double>(v)); }
+    bool number_float(number_float_t v, const string_t& /*unused*/) override { return scalar(v); }
+    bool string(string_t& /*unused*/) override { return scalar(std::nullopt); }
+    bool binary(binary_t& /*unused*/) override { return scalar(std::nullopt); }
+    bool start_object(std::size_t /*unused*/) override {
+      top_is_object = top_is_object || depth == 0;
+      scalar(std::nullopt);
+      ++depth;
+      return true;
+    }
+    bool key(string_t& k) override {
+      if (depth == 1) {
+        at_key = k == "enqueued_at";
+      }
+      return true;
+    }
+    bool end_object() override {
+      --depth;
+      return true;
+    }
+    bool start_array(std::size_t /*unused*/) override {
+      scalar(std::nullopt);
+      ++depth;
+      return true;
+    }
+    bool end_array() override {
+      --depth;
+      return true;
+    }
+    bool parse_error(std::size_t /*unused*/, const std::string& /*unused*/,
+                     const nlohmann::detail::exception& /*unused*/) override {
+      return false;
+    }
+  } sax;
+  if (!json::sax_parse(job, &sax) || !sax.top_is_object) {
+    return std::nullopt;
+  }
+  return sax.value;
+}
 
 // The count for `name` in a flat [name, count, ...] reply of the scripts above (0 if absent).
 long long count_for(const Reply& flat, const std::string& name) {
@@ -99,6 +171,96 @@ Stage celery_interpret(const QueueSpec& spec, const std::vector<Reply>& replies)
   }
   // Celery declares each queue with its own name as routing key, so that names the queue.
   stage.reading.in_flight = count_for(values, spec.name);
+  return stage;
+}
+
+std::vector<Command> celery_list_commands(const QueueSpec& spec) {
+  std::vector<Command> out;
+  for (const auto& key : celery_keys(spec)) {
+    out.push_back({"LLEN", key});
+  }
+  return out;
+}
+
+std::vector<Command> celery_unacked_reads(const std::string& global_keyprefix) {
+  const std::string key = global_keyprefix + "unacked";
+  return {{"HLEN", key}, {"HRANDFIELD", key, std::to_string(celery_unacked_limit + 1), "WITHVALUES"}};
+}
+
+UnackedCount count_unacked(const Reply& length, const Reply& entries) {
+  UnackedCount c;
+  c.length = &length;
+  c.entries = &entries;
+  if (length.is_error() || entries.is_error() || !length.is_integer()) {
+    return c; // celery_interpret_shared() says what went wrong, per queue
+  }
+  // HRANDFIELD with a count above the hash's size returns the whole hash; more than the
+  // limit back means it is above it (it may have grown since HLEN).
+  const auto pairs = static_cast<long long>(entries.elements.size() / 2);
+  c.size = std::max(length.integer, pairs);
+  if (pairs > celery_unacked_limit) {
+    c.over_limit = true;
+    return c;
+  }
+  for (std::size_t i = 1; i < entries.elements.size(); i += 2) {
+    const std::string& value = entries.elements[i].str;
+    auto entry = read_unacked_entry(value);
+    if (entry.kind == UnackedEntry::Kind::counted) {
+      ++c.by_routing_key[entry.routing_key];
+    } else if (entry.kind == UnackedEntry::Kind::unsure) {
+      c.unsure.push_back(value);
+    }
+  }
+  return c;
+}
+
+Stage celery_interpret_shared(const QueueSpec& spec, const std::vector<Reply>& lists, const UnackedCount& unacked) {
+  Stage stage{base_reading(spec), {}, {}};
+  const auto keys = celery_keys(spec);
+  long long waiting = 0;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    waiting += integer(spec, keys[i], "list", lists.at(i));
+  }
+  stage.reading.waiting = waiting;
+  const std::string key = spec.global_keyprefix + "unacked";
+  (void)integer(spec, key, "hash", *unacked.length);
+  const Reply& entries = *unacked.entries;
+  if (entries.is_error() && entries.str.find("WRONGTYPE") == std::string::npos) {
+    // HRANDFIELD is Redis 6.2's, and an ACL may refuse it: count in Redis as before.
+    stage.followup.push_back(celery_commands(spec).back());
+    stage.finish = [spec, lists](Reading& reading, const std::vector<Reply>& r) {
+      std::vector<Reply> replies = lists;
+      replies.push_back(r.at(0));
+      const Stage counted = celery_interpret(spec, replies);
+      reading.in_flight = counted.reading.in_flight;
+      reading.in_flight_unknown = counted.reading.in_flight_unknown;
+    };
+    return stage;
+  }
+  check(spec, key, "hash", entries);
+  if (unacked.over_limit) {
+    stage.reading.in_flight_unknown = fmt::format("the unacked hash {} has {} entries, more than the {} graflowctl reads",
+                                                  key, unacked.size, celery_unacked_limit);
+    return stage;
+  }
+  // Celery declares each queue with its own name as routing key, so that names the queue.
+  const auto found = unacked.by_routing_key.find(spec.name);
+  const long long counted = found == unacked.by_routing_key.end() ? 0 : found->second;
+  if (unacked.unsure.empty()) {
+    stage.reading.in_flight = counted;
+    return stage;
+  }
+  Command decode{"EVAL", celery_decode_script, "0"};
+  decode.insert(decode.end(), unacked.unsure.begin(), unacked.unsure.end());
+  stage.followup.push_back(std::move(decode));
+  stage.finish = [spec, counted, key](Reading& reading, const std::vector<Reply>& r) {
+    check(spec, key, "hash", r.at(0));
+    long long more = 0;
+    for (const auto& routing_key : r.at(0).elements) {
+      more += routing_key.is_string() && routing_key.str == spec.name ? 1 : 0;
+    }
+    reading.in_flight = counted + more;
+  };
   return stage;
 }
 
@@ -153,10 +315,8 @@ Stage sidekiq_interpret(const QueueSpec& spec, const std::vector<Reply>& replies
   const auto key = "queue:" + spec.name;
   stage.reading.waiting = integer(spec, key, "list", replies.at(0));
   if (auto head = string_or_nil(spec, key, "list", replies.at(1))) {
-    const auto job = nlohmann::json::parse(*head, nullptr, false);
-    if (job.is_object() && job.contains("enqueued_at") && job["enqueued_at"].is_number()) {
-      const double then = job["enqueued_at"].get<double>();
-      const double age = std::chrono::duration<double>(now.time_since_epoch()).count() - then;
+    if (const auto then = enqueued_at(*head)) {
+      const double age = std::chrono::duration<double>(now.time_since_epoch()).count() - *then;
       stage.reading.oldest_age_seconds = age < 0 ? 0.0 : age;
     }
   } else {
