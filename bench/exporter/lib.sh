@@ -52,14 +52,30 @@ bench_init() {
 }
 
 bench_cleanup() {
-  local pid
+  local rc=$? pid
   for pid in "${started[@]}"; do
     kill "$pid" 2>/dev/null || true
   done
   for pid in "${started[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
+  if [ "$rc" -ne 0 ]; then
+    # A failed run keeps every log (exporters' stderr, redis.log, wrk output) to look at.
+    echo "$bench_name: failed (exit $rc); its logs are kept in $work" >&2
+    return
+  fi
   rm -rf "$work"
+}
+
+# check_alive NAME PID: fails, showing the end of NAME's log, when the process has exited
+# (an exporter that died under load must not pass for one that was stopped).
+check_alive() {
+  local name=$1 pid=$2 rc=0
+  kill -0 "$pid" 2>/dev/null && return 0
+  wait "$pid" || rc=$?
+  echo "$bench_name: $name (pid $pid) exited by itself with status $rc; the end of $work/$name.log:" >&2
+  tail -n 40 "$work/$name.log" >&2
+  return 1
 }
 
 free_port() { "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -245,6 +261,7 @@ run() {
     kill "$holder"
     wait "$holder" 2>/dev/null || true
   fi
+  check_alive "$name" "$pid"
   kill "$pid"
   wait "$pid" 2>/dev/null || true
 }

@@ -103,12 +103,12 @@ fi
 
 if want mixed; then
   echo "== mixed: 25 queues each of celery, sidekiq, bullmq, stream+group on the same node" >&2
-  # Each celery queue sends one EVAL (its unacked deliveries) per reading: 25 per reading.
+  # The celery queues share one HRANDFIELD of kombu's unacked hash per reading.
   # Shown: queue 0 of each layout, so the figures below are seen to come from real reads
   # (c0: 16 waiting, 2 unacked; s0: 10, 1 busy, ~20 s old; b0: 12, 1 active, ~12 s; x0: lag
   # 12, 3 pending, ~12 s; ages grow by the time since the fill).
   PATTERN='^graflow_queue_[a-z_]+\{[^}]*queue="(c0|s0|b0|x0)"' SHOW=20 \
-    exporter graflowctl-mixed eval 25 --redis-url "$plain_url" "${layout_flags[@]}"
+    exporter graflowctl-mixed hrandfield 1 --redis-url "$plain_url" "${layout_flags[@]}"
   # Where the cost goes: each layout's 25 queues alone, 200 sequential scrapes (one reading
   # each, HTTP included), CPU of the exporter and of Redis per reading.
   # (lists: the 100 plain lists, for reference.)
@@ -130,6 +130,7 @@ if want mixed; then
     for _ in $(seq 200); do curl -fsS -o /dev/null "http://127.0.0.1:$p/metrics"; done
     e1=$(cpu_ticks "$pid"); r1=$(cpu_ticks "$single")
     echo "{\"layout\": \"$layout\", \"queues\": $((${#flags[@]} / 2)), \"exporter_ticks\": $((e1 - e0)), \"redis_ticks\": $((r1 - r0)), \"readings\": 200, \"hz\": $(getconf CLK_TCK)}" >>"$work/layouts.jsonl"
+    check_alive "$layout" "$pid"
     kill "$pid"
     wait "$pid" 2>/dev/null || true
   done
