@@ -37,8 +37,7 @@ std::vector<Command> celery_unacked_reads(const std::string& global_keyprefix);
 struct UnackedCount {
   const Reply* length = nullptr;
   const Reply* entries = nullptr;
-  bool over_limit = false;
-  long long size = 0;
+  bool over_raw_limit = false; // more than celery_unacked_raw_limit: counted in Redis instead
   std::map<std::string, long long, std::less<>> by_routing_key;
   std::vector<std::string> unsure; // entries left to cjson in Redis (one more round trip)
 };

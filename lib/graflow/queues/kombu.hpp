@@ -19,11 +19,10 @@ struct UnackedEntry {
 };
 
 // kombu's QoS.append stores [message, exchange, routing_key] as JSON. Decides only texts
-// that are strict JSON (RFC 8259 tokens, no NUL byte, nesting under 64), where Redis's
-// cjson certainly accepts the text with the same structure; string escapes follow cjson's
-// rules (\uXXXX to UTF-8, surrogate pairs, a lone surrogate rejected). Anything else
-// (leniencies such as hex or NaN numbers that cjson may accept, a NUL where cjson stops
-// reading) is unsure, never guessed.
+// that nlohmann's strict parser reads (RFC 8259, nesting up to 64), all of which Redis's
+// cjson reads with the same structure and strings. Anything else (cjson's leniencies such as
+// hex or NaN numbers, raw control bytes or invalid UTF-8 in a string, a lone surrogate, a
+// NUL byte where cjson stops reading) is unsure, never guessed.
 UnackedEntry read_unacked_entry(std::string_view json);
 
 } // namespace graflow::queues

@@ -57,9 +57,13 @@ std::string wrong_type_hint(const QueueSpec& spec, const std::string& key, const
 void set_wrong_type(Reading& reading, const QueueSpec& spec, const std::string& endpoint, const std::string& key,
                     const std::string& expected, const std::string& actual);
 
-// Celery's unacked hash is read (HRANDFIELD with this count + 1, or HVALS in Redis) only up
-// to this many entries; above it, in flight is unknown.
+// Celery's unacked hash is counted (HVALS decoded in Redis) only up to this many entries;
+// above it, in flight is unknown.
 inline constexpr long long celery_unacked_limit = 10'000;
+// Up to this many entries (~1 KiB each) it is read raw instead (HRANDFIELD with this count + 1)
+// and counted by graflowctl; above it, by the in-Redis count, so a reading never carries more
+// than about a MiB of messages.
+inline constexpr long long celery_unacked_raw_limit = 1'000;
 
 // A key of the wrong type: says which key, what it should be and for which queue. `actual`
 // is filled in by read_queues() with a TYPE read (empty in the pure layer).

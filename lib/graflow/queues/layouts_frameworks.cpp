@@ -184,7 +184,7 @@ std::vector<Command> celery_list_commands(const QueueSpec& spec) {
 
 std::vector<Command> celery_unacked_reads(const std::string& global_keyprefix) {
   const std::string key = global_keyprefix + "unacked";
-  return {{"HLEN", key}, {"HRANDFIELD", key, std::to_string(celery_unacked_limit + 1), "WITHVALUES"}};
+  return {{"HLEN", key}, {"HRANDFIELD", key, std::to_string(celery_unacked_raw_limit + 1), "WITHVALUES"}};
 }
 
 UnackedCount count_unacked(const Reply& length, const Reply& entries) {
@@ -195,11 +195,10 @@ UnackedCount count_unacked(const Reply& length, const Reply& entries) {
     return c; // celery_interpret_shared() says what went wrong, per queue
   }
   // HRANDFIELD with a count above the hash's size returns the whole hash; more than the
-  // limit back means it is above it (it may have grown since HLEN).
+  // raw limit back means it is above it (it may have grown since HLEN).
   const auto pairs = static_cast<long long>(entries.elements.size() / 2);
-  c.size = std::max(length.integer, pairs);
-  if (pairs > celery_unacked_limit) {
-    c.over_limit = true;
+  if (pairs > celery_unacked_raw_limit) {
+    c.over_raw_limit = true;
     return c;
   }
   for (std::size_t i = 1; i < entries.elements.size(); i += 2) {
@@ -225,8 +224,10 @@ Stage celery_interpret_shared(const QueueSpec& spec, const std::vector<Reply>& l
   const std::string key = spec.global_keyprefix + "unacked";
   (void)integer(spec, key, "hash", *unacked.length);
   const Reply& entries = *unacked.entries;
-  if (entries.is_error() && entries.str.find("WRONGTYPE") == std::string::npos) {
-    // HRANDFIELD is Redis 6.2's, and an ACL may refuse it: count in Redis as before.
+  const bool refused = entries.is_error() && entries.str.find("WRONGTYPE") == std::string::npos;
+  if (refused || unacked.over_raw_limit) {
+    // Too many entries to ship, or HRANDFIELD refused (it is Redis 6.2's, and an ACL may
+    // refuse it): count in Redis.
     stage.followup.push_back(celery_commands(spec).back());
     stage.finish = [spec, lists](Reading& reading, const std::vector<Reply>& r) {
       std::vector<Reply> replies = lists;
@@ -238,11 +239,6 @@ Stage celery_interpret_shared(const QueueSpec& spec, const std::vector<Reply>& l
     return stage;
   }
   check(spec, key, "hash", entries);
-  if (unacked.over_limit) {
-    stage.reading.in_flight_unknown = fmt::format("the unacked hash {} has {} entries, more than the {} graflowctl reads",
-                                                  key, unacked.size, celery_unacked_limit);
-    return stage;
-  }
   // Celery declares each queue with its own name as routing key, so that names the queue.
   const auto found = unacked.by_routing_key.find(spec.name);
   const long long counted = found == unacked.by_routing_key.end() ? 0 : found->second;
