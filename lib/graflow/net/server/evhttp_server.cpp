@@ -80,20 +80,6 @@ constexpr timeval sweep_period{0, 250'000};
 
 void on_libevent_log(int /*severity*/, const char* message) { log::debug(1, "libevent: {}", message); }
 
-// epoll with libevent's changelist: the changes one loop iteration makes to a socket's
-// events (evhttp stops reading while a request is answered, writes, reads again) reach the
-// kernel as one epoll_ctl, not one per change (measured: 4 epoll_ctl per keep-alive scrape).
-event_base* new_base() {
-  event_config* config = event_config_new();
-  if (config == nullptr) {
-    return nullptr;
-  }
-  event_config_set_flag(config, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-  event_base* base = event_base_new_with_config(config);
-  event_config_free(config);
-  return base;
-}
-
 // Once per process: locking (workers wake the loop with event_active) and libevent's own
 // messages routed to -v instead of stderr.
 void init_library() {
@@ -234,7 +220,7 @@ public:
     const std::string address = (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
     const int fd = listen_socket(host, port, address);
     port_ = bound_port(fd);
-    base_ = new_base();
+    base_ = event_base_new();
     http_ = base_ != nullptr ? evhttp_new(base_) : nullptr;
     bound_ = http_ != nullptr ? evhttp_accept_socket_with_handle(http_, fd) : nullptr; // owns fd from here
     if (bound_ == nullptr) {
