@@ -55,26 +55,20 @@ struct ProfileUse {
   const char* fallback = nullptr; // used when neither --profile nor defaultProfile names one
   bool redis = false;             // resolve the Redis address and --redis-timeout too
   bool several_queues = false;    // the command reads every queue the flags name (queue depth)
-  bool api_server = false;        // the command talks to the API server: prepare HTTP meanwhile
-
-  ProfileUse&& talks_to_api_server() && {
-    api_server = true;
-    return std::move(*this);
-  }
 
   // A command that needs a profile (a usage Error without one), and maybe Redis.
   static ProfileUse required(const char* command, std::string flag, std::vector<std::string> sets,
                              const char* fallback = nullptr, bool redis = false) {
-    return {Need::required, std::move(flag), std::move(sets), command, fallback, redis, false, false};
+    return {Need::required, std::move(flag), std::move(sets), command, fallback, redis, false};
   }
   // A command that uses a profile when one is named (queue depth), and Redis.
   static ProfileUse optional(const char* command, std::string flag) {
-    return {Need::optional, std::move(flag), {}, command, nullptr, true, true, false};
+    return {Need::optional, std::move(flag), {}, command, nullptr, true, true};
   }
   // A command that reads Redis but no profile (the exporter).
-  static ProfileUse redis_only() { return {Need::none, {}, {}, "", nullptr, true, false, false}; }
+  static ProfileUse redis_only() { return {Need::none, {}, {}, "", nullptr, true, false}; }
   // A command that needs neither.
-  static ProfileUse none() { return {Need::none, {}, {}, "", nullptr, false, false, false}; }
+  static ProfileUse none() { return {Need::none, {}, {}, "", nullptr, false, false}; }
 };
 
 // Services for one command (cli/services.cpp): the platform's seams, and the profile, Redis

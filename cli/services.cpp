@@ -5,7 +5,6 @@
 #include "graflow/core/duration.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/kube/client.hpp"
-#include "graflow/net/module.hpp"
 #include "graflow/redis/connect.hpp"
 #include "graflow/redis/url.hpp"
 
@@ -47,16 +46,12 @@ const actions::Platform& process_platform() {
         return redis::connect(a, timeout, cancel_fd);
       },
       isatty(STDOUT_FILENO) != 0,
-      &net::preload,
   };
   return platform;
 }
 
 actions::Services make_services(const Globals& g, const ProfileUse& use) {
   const actions::Platform& p = *g.platform;
-  if (use.api_server && p.prepare_http != nullptr) {
-    p.prepare_http(); // loads while the profile is resolved and the objects rendered
-  }
   actions::Services s{*p.env, *p.clock, *g.err, kube_factory(g), p.http, *p.runner, p.redis, p.terminal, {}};
   actions::ResolveInputs in{use.flag, use.sets, g.key_prefix, g.namespace_, g.redis_url, g.queues, use.several_queues};
   if (use.need != ProfileUse::Need::none) {

@@ -33,7 +33,7 @@ void setup_deploy(CLI::App& app, Globals& g) {
     check_needs(timeout->count() > 0, "--timeout", opts->deploy.wait, "--wait");
     check_output(g.output, "deploy", {"text"}, "what it applied as text");
     g.action = [&g, opts] {
-      auto services = make_services(g, ProfileUse::required("deploy", opts->profile, opts->sets).talks_to_api_server());
+      auto services = make_services(g, ProfileUse::required("deploy", opts->profile, opts->sets));
       actions::DeployOptions d = opts->deploy;
       d.wait_options.timeout = parse_duration(opts->timeout, "--timeout");
       actions::run_deploy(d, services, *g.out);

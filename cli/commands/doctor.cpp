@@ -34,7 +34,7 @@ void setup_doctor(CLI::App& app, Globals& g) {
     }
     g.action = [&g, opts] {
       auto services =
-          make_services(g, ProfileUse::required("doctor", opts->profile, opts->sets, "prod", true).talks_to_api_server());
+          make_services(g, ProfileUse::required("doctor", opts->profile, opts->sets, "prod", true));
       actions::run_doctor(opts->doctor, services, *g.out);
     };
   });

@@ -91,7 +91,7 @@ void setup_scale(CLI::App& app, Globals& g) {
     opts->emergency_given = emergency->count() > 0;
     g.action = [&g, opts] {
       const auto s = scale_options(*opts, g);
-      auto services = make_services(g, ProfileUse::required("scale", opts->profile, opts->sets, "prod").talks_to_api_server());
+      auto services = make_services(g, ProfileUse::required("scale", opts->profile, opts->sets, "prod"));
       actions::run_scale(s, services, *g.out);
     };
   });

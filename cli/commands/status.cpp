@@ -23,7 +23,7 @@ void setup_status(CLI::App& app, Globals& g) {
   cmd->callback([&g, opts] {
     g.action = [&g, opts] {
       auto services =
-          make_services(g, ProfileUse::required("status", opts->profile, opts->sets, "prod", true).talks_to_api_server());
+          make_services(g, ProfileUse::required("status", opts->profile, opts->sets, "prod", true));
       actions::run_status(services, *g.out);
     };
   });

@@ -87,9 +87,8 @@ TEST_CASE("deploy: one server-side apply per object, no discovery, then unchange
   CHECK(c.hpa_spec()["maxReplicas"] == 30);
 }
 
-TEST_CASE("without graflowctl-net.so, the commands that load it in the background fail in one line") {
-  // deploy, scale, status and doctor start loading the HTTP module while they render
-  // (net::preload); a failed load there is reported by the first request, as before.
+TEST_CASE("without graflowctl-net.so, the commands that talk to the API server fail in one line") {
+  // The HTTP module is loaded at the first request (net::api), after the objects are rendered.
   Cluster c;
   const TempDir bin;
   const auto lone = bin.path() / "graflowctl"; // no graflowctl-net.so beside it

@@ -39,9 +39,6 @@ struct Platform {
   helm::Runner* runner = nullptr;
   RedisConnector redis;
   bool terminal = false;      // stdout is a terminal: redraw progress lines in place
-  // Starts getting `http` ready in the background (the binary: loading the HTTP module),
-  // for a command that will talk to the API server; null when there is nothing to prepare.
-  void (*prepare_http)() = nullptr;
 };
 
 // The inputs every command resolves the same way (actions/resolve.hpp).

@@ -4,7 +4,6 @@
 #include "graflow/core/module.hpp"
 
 #include <mutex>
-#include <thread>
 
 namespace graflow::net {
 namespace {
@@ -24,49 +23,13 @@ const Api* load() {
   return entry(&host);
 }
 
-// The preload() thread; joined at exit if api() never was called.
-struct Preloader {
-  std::mutex mutex;
-  std::thread thread;
-  ~Preloader() { join(); }
-  void join() {
-    const std::lock_guard lock(mutex);
-    if (thread.joinable()) {
-      thread.join();
-    }
-  }
-};
+} // namespace
 
-Preloader& preloader() {
-  static Preloader p;
-  return p;
-}
-
-const Api& load_once() {
+const Api& api() {
   static std::once_flag once;
   static const Api* loaded = nullptr;
   std::call_once(once, [] { loaded = load(); });
   return *loaded;
-}
-
-} // namespace
-
-const Api& api() {
-  preloader().join(); // a failed preload left the once_flag unset: this call retries and reports
-  return load_once();
-}
-
-void preload() {
-  Preloader& p = preloader();
-  const std::lock_guard lock(p.mutex);
-  if (!p.thread.joinable()) {
-    p.thread = std::thread([] {
-      try {
-        load_once();
-      } catch (...) { // NOLINT(bugprone-empty-catch): api() loads again and reports the failure
-      }
-    });
-  }
 }
 
 } // namespace graflow::net

@@ -23,12 +23,6 @@ struct Api {
 // loaded.
 const Api& api();
 
-// Starts loading the module on a thread of its own and returns at once, so that a command
-// that will talk HTTP loads libcurl and its libraries (~9 ms here) while it reads its config
-// and renders its objects. api() waits for that load; a failure is reported by api(), not
-// here. The thread is joined by api() or at exit.
-void preload();
-
 } // namespace graflow::net
 
 // Exported by the module: attaches `host` (when not null) to the module's log, returns the
