@@ -152,14 +152,24 @@ std::vector<Command> celery_commands(const QueueSpec& spec) {
   return out;
 }
 
-Stage celery_interpret(const QueueSpec& spec, const std::vector<Reply>& replies) {
+namespace {
+
+// A Celery queue's Stage with waiting set: the sum of its step lists (the first replies).
+Stage celery_waiting(const QueueSpec& spec, const std::vector<std::string>& keys, const std::vector<Reply>& replies) {
   Stage stage{base_reading(spec), {}, {}};
-  const auto keys = celery_keys(spec);
   long long waiting = 0;
   for (std::size_t i = 0; i < keys.size(); ++i) {
     waiting += integer(spec, keys[i], "list", replies.at(i));
   }
   stage.reading.waiting = waiting;
+  return stage;
+}
+
+} // namespace
+
+Stage celery_interpret(const QueueSpec& spec, const std::vector<Reply>& replies) {
+  const auto keys = celery_keys(spec);
+  Stage stage = celery_waiting(spec, keys, replies);
   const std::string unacked = spec.global_keyprefix + "unacked";
   const Reply& values = replies.at(keys.size());
   check(spec, unacked, "hash", values);
@@ -214,13 +224,7 @@ UnackedCount count_unacked(const Reply& length, const Reply& entries) {
 }
 
 Stage celery_interpret_shared(const QueueSpec& spec, const std::vector<Reply>& lists, const UnackedCount& unacked) {
-  Stage stage{base_reading(spec), {}, {}};
-  const auto keys = celery_keys(spec);
-  long long waiting = 0;
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    waiting += integer(spec, keys[i], "list", lists.at(i));
-  }
-  stage.reading.waiting = waiting;
+  Stage stage = celery_waiting(spec, celery_keys(spec), lists);
   const std::string key = spec.global_keyprefix + "unacked";
   (void)integer(spec, key, "hash", *unacked.length);
   const Reply& entries = *unacked.entries;
