@@ -143,10 +143,7 @@ long long count_for(const Reply& flat, const std::string& name) {
 // --- Celery -------------------------------------------------------------------------------
 
 std::vector<Command> celery_commands(const QueueSpec& spec) {
-  std::vector<Command> out;
-  for (const auto& key : celery_keys(spec)) {
-    out.push_back({"LLEN", key});
-  }
+  std::vector<Command> out = celery_list_commands(spec);
   out.push_back({"EVAL", celery_unacked_script, "1", spec.global_keyprefix + "unacked",
                  std::to_string(celery_unacked_limit)});
   return out;
