@@ -103,7 +103,7 @@ fi
 
 if want mixed; then
   echo "== mixed: 25 queues each of celery, sidekiq, bullmq, stream+group on the same node" >&2
-  # The celery queues share one HRANDFIELD of kombu's unacked hash per reading.
+  # The celery queues share one HRANDFIELD of the tags of kombu's unacked hash per reading.
   # Shown: queue 0 of each layout, so the figures below are seen to come from real reads
   # (c0: 16 waiting, 2 unacked; s0: 10, 1 busy, ~20 s old; b0: 12, 1 active, ~12 s; x0: lag
   # 12, 3 pending, ~12 s; ages grow by the time since the fill).

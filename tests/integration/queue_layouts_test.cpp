@@ -78,10 +78,10 @@ private:
 };
 
 std::vector<Reading> read(const RedisServer& redis, const std::vector<QueueSpec>& specs, int db = 0,
-                          std::chrono::seconds ahead = 0s) {
+                          std::chrono::seconds ahead = 0s, q::ReadMemo* memo = nullptr) {
   graflow::redis::Connection connection(graflow::redis::parse_url(redis.url(db)), 5s);
   RecordingRunner recording(connection);
-  auto out = q::read_queues(recording, specs, std::chrono::system_clock::now() + ahead);
+  auto out = q::read_queues(recording, specs, std::chrono::system_clock::now() + ahead, memo);
   CHECK(recording.batches.size() <= 2); // phase 1, and at most one dependent round trip
   for (const auto& batch : recording.batches) {
     for (const auto& c : batch) {
@@ -178,13 +178,13 @@ TEST_CASE("celery: priorities summed over kombu's steps, unacked deliveries in f
   CHECK(read_error(redis, "celery:emails") == "key unacked holds a string, not a hash (layout celery, queue emails)");
 }
 
-TEST_CASE("celery: the unacked hash counted in the exporter gives the in-Redis (cjson) count, entry for entry") {
+TEST_CASE("celery: the unacked hash read by delivery tag gives the in-Redis (cjson) count, entry for entry") {
   RedisServer redis;
   celery(redis, 0, {"emails", "send", "3"});
   celery(redis, 0, {"emails", "take", "2"}); // kombu's own entries (Python's json)
-  // cjson's own encoding ("/" escaped), escapes and \u in the routing key, and what only
-  // cjson can say: lenient numbers, a lone surrogate, a NUL where cjson stops reading,
-  // entries of other shapes, not JSON at all.
+  // cjson's own encoding ("/" escaped), escapes and \u in the routing key, cjson's
+  // leniencies (numbers, a lone surrogate, a NUL where it stops reading), entries of other
+  // shapes, not JSON at all: the tags' decode and the in-Redis count must agree on each.
   const std::vector<std::pair<std::string, std::string>> entries{
       {"e1", R"([{"content-type":"application\/json","n":-1.5e+3},"","emails"])"},
       {"e2", R"([{}, "", "caf\u00e9"])"},
@@ -204,20 +204,36 @@ TEST_CASE("celery: the unacked hash counted in the exporter gives the in-Redis (
   }
   const std::vector<QueueSpec> specs{q::parse_queue_spec("celery:emails"), q::parse_queue_spec("celery:caf\xc3\xa9,id=cafe"),
                                      q::parse_queue_spec("celery:a\"b,id=ab")};
-  const auto shared = read(redis, specs);
   // The in-Redis count: each queue's own commands (first_commands), as a Cluster once sent.
   graflow::redis::Connection connection(graflow::redis::parse_url(redis.url()), 5s);
-  for (std::size_t i = 0; i < specs.size(); ++i) {
-    const auto now = std::chrono::system_clock::now();
-    const auto replies = connection.pipeline(q::first_commands(specs[i], now), "reading one queue");
-    const auto alone = q::interpret_first(specs[i], replies, now).reading;
-    CAPTURE(specs[i].id);
-    REQUIRE(shared.at(i).in_flight);
-    CHECK(shared.at(i).in_flight == alone.in_flight);
-    CHECK(shared.at(i).waiting == alone.waiting);
-  }
+  const auto check_against_redis = [&](const std::vector<Reading>& shared) {
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      const auto now = std::chrono::system_clock::now();
+      const auto replies = connection.pipeline(q::first_commands(specs[i], now), "reading one queue");
+      const auto alone = q::interpret_first(specs[i], replies, now).reading;
+      CAPTURE(specs[i].id);
+      REQUIRE(shared.at(i).in_flight);
+      CHECK(shared.at(i).in_flight == alone.in_flight);
+      CHECK(shared.at(i).waiting == alone.waiting);
+    }
+  };
+  const auto shared = read(redis, specs);
+  check_against_redis(shared);
   CHECK(shared.at(1).in_flight == 2);
   CHECK(shared.at(2).in_flight == 1);
+
+  // With a memo, as the exporter reads: the first reading decodes every tag, the next only
+  // the new ones; acknowledged deliveries leave the count, new ones join it.
+  q::ReadMemo memo;
+  check_against_redis(read(redis, specs, 0, 0s, &memo));
+  CHECK(memo.unacked.at("").size() == entries.size() + 2); // and the two of "take"
+  redis.command({"HDEL", "unacked", "e2", "e3"});
+  redis.command({"HSET", "unacked", "e13", R"([{}, "", "a\"b"])", "e14", "[{}, \"\", \"emails\"]"});
+  const auto later = read(redis, specs, 0, 0s, &memo);
+  check_against_redis(later);
+  CHECK(later.at(1).in_flight == 1);
+  CHECK(later.at(2).in_flight == 1);
+  CHECK(memo.unacked.at("").size() == entries.size() + 2); // and the two of "take"
 }
 
 TEST_CASE("rq: Queue.count, StartedJobRegistry.count and the head job's enqueued_at") {

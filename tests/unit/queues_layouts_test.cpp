@@ -3,6 +3,7 @@
 #include "graflow/queues/layouts.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 using namespace graflow::queues;
 using std::chrono::milliseconds;
@@ -299,7 +300,7 @@ TEST_CASE("read_queues: one batch, one dependent batch, and errors that name the
                                                    "queue default): NOPERM no HGET for you");
 }
 
-TEST_CASE("read_queues, celery: kombu's unacked hash read once for every queue under a prefix, counted here") {
+TEST_CASE("read_queues, celery: kombu's unacked hash read by delivery tag, each tag decoded once") {
   const std::vector<QueueSpec> specs{parse_queue_spec("celery:emails"), parse_queue_spec("celery:sms")};
   const auto steps = [](long long a) { return std::vector<Reply>{n(a), n(0), n(0), n(0)}; };
   const auto batch = [&](Reply length, Reply entries) {
@@ -311,38 +312,73 @@ TEST_CASE("read_queues, celery: kombu's unacked hash read once for every queue u
     }
     return replies;
   };
-  const Reply entries = arr({s("t1"), s(R"([{"a": [1]}, "", "emails"])"), s("t2"), s(R"([{}, "", "sms"])"), s("t3"),
-                             s(R"([{}, "", "emails"])"), s("t4"), s(R"([{}, "", "other"])")});
-  SUBCASE("every entry certain: one round trip") {
-    ScriptedRunner one({batch(n(4), entries)});
-    const auto rs = read_queues(one, specs, now);
-    REQUIRE(one.sent.size() == 1);
-    CHECK(one.sent[0].size() == 10);
-    CHECK(one.sent[0][4] == Command{"HLEN", "unacked"});
-    CHECK(one.sent[0][5] == Command{"HRANDFIELD", "unacked", "1001", "WITHVALUES"});
+  const auto tags = [](std::vector<std::string> names) {
+    std::vector<Reply> out;
+    for (auto& t : names) {
+      out.push_back(s(std::move(t)));
+    }
+    return arr(std::move(out));
+  };
+  // What the decode script answers per tag: the routing key, 0 (another shape), nil (gone).
+  const Reply decoded = arr({s("emails"), s("sms"), s("emails"), s("other"), n(0)});
+  const std::vector<std::string> first_tags{"t1", "t2", "t3", "t4", "t5"};
+  SUBCASE("without a memo: every tag decoded in Redis, once for all queues, in the second round trip") {
+    ScriptedRunner two({batch(n(5), tags(first_tags)), {decoded}});
+    const auto rs = read_queues(two, specs, now);
+    REQUIRE(two.sent.size() == 2);
+    CHECK(two.sent[0].size() == 10);
+    CHECK(two.sent[0][4] == Command{"HLEN", "unacked"});
+    CHECK(two.sent[0][5] == Command{"HRANDFIELD", "unacked", "1001"});
+    REQUIRE(two.sent[1].size() == 1);
+    const Command& decode = two.sent[1][0];
+    REQUIRE(decode.size() == 9);
+    CHECK(decode[0] == "EVAL");
+    CHECK(decode[2] == "1");
+    CHECK(decode[3] == "unacked");
+    CHECK(std::vector<std::string>(decode.begin() + 4, decode.end()) == first_tags);
     CHECK(rs.at(0).waiting == 2);
     CHECK(rs.at(0).in_flight == 2);
     CHECK(rs.at(1).waiting == 3);
     CHECK(rs.at(1).in_flight == 1);
   }
-  SUBCASE("entries the scan is not sure of are decoded by cjson in Redis, once for all queues") {
-    auto more = entries;
-    more.elements.push_back(s("t5"));
-    more.elements.push_back(s("not json"));
-    more.elements.push_back(s("t6"));
-    more.elements.push_back(s("[0x1, \"\", \"sms\"]"));
-    ScriptedRunner two({batch(n(6), more), {arr({n(0), s("sms")})}});
-    const auto rs = read_queues(two, specs, now);
-    REQUIRE(two.sent.size() == 2);
-    REQUIRE(two.sent[1].size() == 1);
-    const Command& decode = two.sent[1][0];
-    REQUIRE(decode.size() == 5);
-    CHECK(decode[0] == "EVAL");
-    CHECK(decode[2] == "0");
-    CHECK(decode[3] == "not json");
-    CHECK(decode[4] == "[0x1, \"\", \"sms\"]");
+  SUBCASE("with a memo: a tag seen before is not decoded again, a tag gone is forgotten") {
+    ReadMemo memo;
+    ScriptedRunner first({batch(n(5), tags(first_tags)), {decoded}});
+    (void)read_queues(first, specs, now, &memo);
+    CHECK(memo.unacked.at("").size() == 5);
+
+    // The same tags: one round trip, the same counts.
+    ScriptedRunner same({batch(n(5), tags(first_tags))});
+    auto rs = read_queues(same, specs, now, &memo);
+    CHECK(same.sent.size() == 1);
     CHECK(rs.at(0).in_flight == 2);
+    CHECK(rs.at(1).in_flight == 1);
+
+    // t1 acknowledged, t6 delivered (to sms), t7 delivered and acknowledged before it was read.
+    ScriptedRunner next({batch(n(6), tags({"t2", "t3", "t4", "t5", "t6", "t7"})), {arr({s("sms"), Reply::nil()})}});
+    rs = read_queues(next, specs, now, &memo);
+    REQUIRE(next.sent.size() == 2);
+    CHECK(next.sent[1][0] == Command{next.sent[1][0][0], next.sent[1][0][1], "1", "unacked", "t6", "t7"});
+    CHECK(rs.at(0).in_flight == 1);
     CHECK(rs.at(1).in_flight == 2);
+    CHECK(memo.unacked.at("").size() == 5); // t2..t6: t1 and t7 are gone
+    CHECK(memo.unacked.at("").count("t1") == 0);
+    CHECK(memo.unacked.at("").at("t5") == std::nullopt); // known, and not counted
+
+    // A decode that fails (unavailable, an error) teaches the memo nothing.
+    ScriptedRunner broken({batch(n(6), tags({"t2", "t8"})), {Reply::error("NOSCRIPT no")}});
+    CHECK_THROWS(read_queues(broken, specs, now, &memo));
+    ScriptedRunner again({batch(n(6), tags({"t2", "t8"})), {arr({s("emails")})}});
+    rs = read_queues(again, specs, now, &memo);
+    REQUIRE(again.sent.size() == 2);
+    CHECK(again.sent[1][0].back() == "t8");
+    CHECK(rs.at(0).in_flight == 1);
+    CHECK(rs.at(1).in_flight == 1);
+  }
+  SUBCASE("a decode reply of the wrong size is an error, not a count") {
+    ScriptedRunner odd({batch(n(5), tags(first_tags)), {arr({s("emails")})}});
+    CHECK_THROWS_WITH(read_queues(odd, specs, now),
+                      doctest::Contains("reading the unacked hash unacked: 1 routing keys for 5 delivery tags"));
   }
   SUBCASE("HRANDFIELD refused (before Redis 6.2, an ACL): the in-Redis count, one more round trip") {
     ScriptedRunner old({batch(n(4), Reply::error("ERR unknown command 'HRANDFIELD'")),
@@ -357,7 +393,6 @@ TEST_CASE("read_queues, celery: kombu's unacked hash read once for every queue u
   std::vector<Reply> many; // what HRANDFIELD 1001 returns from a bigger hash
   for (int i = 0; i <= 1'000; ++i) {
     many.push_back(s("t" + std::to_string(i)));
-    many.push_back(s(R"([{}, "", "emails"])"));
   }
   SUBCASE("above the raw limit: counted in Redis, one more round trip, only the counts travel") {
     ScriptedRunner big({batch(n(1'500), arr(many)), {arr({s("emails"), n(1'400), s("sms"), n(100)})}});
@@ -385,4 +420,33 @@ TEST_CASE("read_queues, celery: kombu's unacked hash read once for every queue u
       CHECK_FALSE(r.in_flight);
     }
   }
+}
+
+TEST_CASE("read_queues, sidekiq: a head job's enqueued_at is read once while it stays at the head") {
+  const std::vector<QueueSpec> specs{parse_queue_spec("sidekiq:a"), parse_queue_spec("sidekiq:b")};
+  const double t = 1'799'999'990.0; // 10 s before `now`
+  const auto job = [](double at) { return s(fmt::format(R"({{"class":"J","enqueued_at":{}}})", at)); };
+  const auto replies = [&](Reply head_a, Reply head_b) {
+    return std::vector<std::vector<Reply>>{{n(2), std::move(head_a), arr({}), n(1), std::move(head_b), arr({})}};
+  };
+  ReadMemo memo;
+  ScriptedRunner first(replies(job(t), job(t + 4)));
+  auto rs = read_queues(first, specs, now, &memo);
+  CHECK(rs.at(0).oldest_age_seconds == doctest::Approx(10.0));
+  CHECK(rs.at(1).oldest_age_seconds == doctest::Approx(6.0));
+  CHECK(memo.head_times.size() == 2);
+
+  // Later, the same heads: the same times, read from the memo; the ages move with `now`.
+  ScriptedRunner same(replies(job(t), job(t + 4)));
+  rs = read_queues(same, specs, now + std::chrono::seconds(5), &memo);
+  CHECK(rs.at(0).oldest_age_seconds == doctest::Approx(15.0));
+  CHECK(rs.at(1).oldest_age_seconds == doctest::Approx(11.0));
+
+  // b's head was taken: its new head is read, the old one forgotten; a's empty queue is 0 s.
+  ScriptedRunner next(replies(Reply::nil(), job(t + 8)));
+  rs = read_queues(next, specs, now + std::chrono::seconds(5), &memo);
+  CHECK(rs.at(0).oldest_age_seconds == 0.0);
+  CHECK(rs.at(1).oldest_age_seconds == doctest::Approx(7.0));
+  CHECK(memo.head_times.size() == 1);
+  CHECK(memo.head_times.begin()->second == doctest::Approx(t + 8));
 }

@@ -29,8 +29,8 @@ std::optional<long long> scale_value(const queues::Reading& reading, const confi
 }
 
 std::vector<QueueReading> read_queues(redis::QueueStore& store, const std::vector<queues::QueueSpec>& specs,
-                                      const config::Profile* profile, queues::TimePoint now) {
-  auto readings = queues::read_all(store, specs, now);
+                                      const config::Profile* profile, queues::TimePoint now, queues::ReadMemo* memo) {
+  auto readings = queues::read_all(store, specs, now, memo);
   std::vector<QueueReading> out;
   out.reserve(readings.size());
   for (std::size_t i = 0; i < readings.size(); ++i) {
@@ -157,12 +157,13 @@ void check_known(const std::vector<QueueReading>& readings) {
 void watch_queues(const std::function<std::unique_ptr<redis::QueueStore>()>& connect, const WatchOptions& options,
                   const Clock& clock, const SignalWatcher& signals, std::ostream& out, std::ostream& err) {
   std::unique_ptr<redis::QueueStore> store;
+  queues::ReadMemo memo;
   while (signals.received() == 0) {
     try {
       if (!store) {
         store = connect();
       }
-      const auto readings = read_queues(*store, options.specs, options.profile, clock.now());
+      const auto readings = read_queues(*store, options.specs, options.profile, clock.now(), &memo);
       if (options.format == Format::json) {
         out << to_json(readings, options.profile != nullptr).dump() << '\n';
       } else if (options.format == Format::yaml) {

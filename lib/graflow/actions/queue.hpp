@@ -32,10 +32,11 @@ struct QueueReading {
 // waiting+in_flight); nothing when a part of it is unknown.
 std::optional<long long> scale_value(const queues::Reading& reading, const config::Profile& profile);
 
-// Reads every queue in one round trip (queues::read_all), with the desired workers when
-// there is a profile.
+// Reads every queue in one round trip (queues::read_all, `memo` carried from one reading
+// of --watch to the next), with the desired workers when there is a profile.
 std::vector<QueueReading> read_queues(redis::QueueStore& store, const std::vector<queues::QueueSpec>& specs,
-                                      const config::Profile* profile, queues::TimePoint now);
+                                      const config::Profile* profile, queues::TimePoint now,
+                                      queues::ReadMemo* memo = nullptr);
 
 // Text table (the seed's three columns when every queue is of the graflow layout), or the
 // documented JSON/YAML (DESIGN.md §5b): {"queues":[{queue, layout, key_prefix?, key, depth,

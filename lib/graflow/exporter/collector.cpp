@@ -49,6 +49,7 @@ struct Collector::State {
 
   // Reader thread only.
   std::unique_ptr<redis::QueueStore> store;
+  queues::ReadMemo memo; // what one reading learnt for the next (Celery's delivery tags)
   Clock::time_point next_connect{};
   std::string logged_error; // the failure last logged, so a dead Redis logs once
   bool ever_up = false;
@@ -114,7 +115,7 @@ std::shared_ptr<const Reading> Collector::State::round_trip() {
     const graflow::Clock& wall = options.clock != nullptr ? *options.clock : system_clock;
     const auto* cluster = dynamic_cast<const redis::ClusterStore*>(store.get());
     const std::uint64_t before = cluster != nullptr ? cluster->requests() : 0;
-    reading->queues = queues::read_all(*store, options.queues, wall.now());
+    reading->queues = queues::read_all(*store, options.queues, wall.now(), &memo);
     reading->redis_up = true;
     log_wrong_types(*reading);
     if (cluster != nullptr) {

@@ -3,6 +3,7 @@
 #include "graflow/queues/layouts.hpp"
 
 #include <map>
+#include <memory>
 #include <string_view>
 
 namespace graflow::queues::detail {
@@ -27,29 +28,38 @@ Stage group_interpret(const QueueSpec& spec, const std::vector<Reply>& replies, 
 std::vector<Command> celery_commands(const QueueSpec& spec);
 Stage celery_interpret(const QueueSpec& spec, const std::vector<Reply>& replies);
 // Celery as read_queues() reads it: the step lists per queue, and kombu's unacked hash read
-// once per reading for every queue under one global_keyprefix, raw, its entries read here
-// (kombu.hpp) instead of decoded by a Lua script in Redis. (first_commands() keeps the
-// in-Redis count: one queue's commands on their own.)
+// once per reading for every queue under one global_keyprefix, by delivery tag: only the
+// tags the last reading did not see (ReadMemo) are decoded, by cjson in Redis, in the
+// dependent round trip. (first_commands() keeps the in-Redis count of every entry: one
+// queue's commands on their own.)
 std::vector<Command> celery_list_commands(const QueueSpec& spec);
-// HLEN and HRANDFIELD <limit + 1> WITHVALUES: the whole hash whenever it is within the limit.
+// HLEN and HRANDFIELD <limit + 1>: every delivery tag whenever the hash is within the limit.
 std::vector<Command> celery_unacked_reads(const std::string& global_keyprefix);
 // What the replies to celery_unacked_reads() say, counted once for all queues sharing them.
 struct UnackedCount {
+  std::string key; // the unacked hash
   const Reply* length = nullptr;
-  const Reply* entries = nullptr;
+  const Reply* tags = nullptr;
   bool over_raw_limit = false; // more than celery_unacked_raw_limit: counted in Redis instead
-  std::map<std::string, long long, std::less<>> by_routing_key;
-  std::vector<std::string> unsure; // entries left to cjson in Redis (one more round trip)
+  std::map<std::string, long long, std::less<>> by_routing_key; // of the tags in the memo
+  std::vector<std::string> fresh; // tags to decode in Redis (one more round trip)
+  // The memo of this prefix, already holding exactly this reading's known tags; the fresh
+  // tags' routing keys join it when they are decoded. Null without a memo.
+  std::unordered_map<std::string, std::optional<std::string>>* memo = nullptr;
 };
-UnackedCount count_unacked(const Reply& length, const Reply& entries);
+// Counts the tags `memo` knows (null: none), leaving it holding only the tags read now.
+UnackedCount count_unacked(const std::string& key, const Reply& length, const Reply& tags,
+                           std::unordered_map<std::string, std::optional<std::string>>* memo);
 // A queue's Stage from its step lists' replies and its prefix's UnackedCount: in flight at
-// once, or after the phase-2 decode of the unsure entries (or, when HRANDFIELD is refused,
-// the in-Redis count celery_commands() sends).
-Stage celery_interpret_shared(const QueueSpec& spec, const std::vector<Reply>& lists, const UnackedCount& unacked);
+// once, or after the phase-2 decode of the fresh tags (or, when HRANDFIELD is refused or
+// the hash is above the limit, the in-Redis count celery_commands() sends).
+Stage celery_interpret_shared(const QueueSpec& spec, const std::vector<Reply>& lists,
+                              const std::shared_ptr<UnackedCount>& unacked);
 std::vector<Command> rq_commands(const QueueSpec& spec, TimePoint now);
 Stage rq_interpret(const QueueSpec& spec, const std::vector<Reply>& replies, TimePoint now);
 std::vector<Command> sidekiq_commands(const QueueSpec& spec);
-Stage sidekiq_interpret(const QueueSpec& spec, const std::vector<Reply>& replies, TimePoint now);
+Stage sidekiq_interpret(const QueueSpec& spec, const std::vector<Reply>& replies, TimePoint now,
+                        ReadMemo* memo = nullptr);
 std::vector<Command> bullmq_commands(const QueueSpec& spec);
 Stage bullmq_interpret(const QueueSpec& spec, const std::vector<Reply>& replies, TimePoint now);
 

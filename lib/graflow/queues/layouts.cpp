@@ -5,6 +5,7 @@
 #include <charconv>
 #include <ctime>
 #include <fmt/format.h>
+#include <iterator>
 #include <map>
 #include <unordered_map>
 
@@ -208,7 +209,7 @@ std::vector<Command> first_commands(const QueueSpec& spec, TimePoint now) {
   return {};
 }
 
-Stage interpret_first(const QueueSpec& spec, const std::vector<Reply>& replies, TimePoint now) {
+Stage interpret_first(const QueueSpec& spec, const std::vector<Reply>& replies, TimePoint now, ReadMemo* memo) {
   switch (spec.layout) {
   case Layout::graflow:
   case Layout::list:
@@ -222,7 +223,7 @@ Stage interpret_first(const QueueSpec& spec, const std::vector<Reply>& replies, 
   case Layout::rq:
     return detail::rq_interpret(spec, replies, now);
   case Layout::sidekiq:
-    return detail::sidekiq_interpret(spec, replies, now);
+    return detail::sidekiq_interpret(spec, replies, now, memo);
   case Layout::bullmq:
     return detail::bullmq_interpret(spec, replies, now);
   }
@@ -233,42 +234,57 @@ namespace {
 
 // Hashes every argument: an ordered map spent its time comparing the long common prefixes
 // of hundreds of commands.
+// Hash and equality of the commands a pointer points to: the batch is indexed without a copy.
 struct CommandHash {
-  std::size_t operator()(const Command& command) const {
-    std::size_t h = command.size();
-    for (const auto& argument : command) {
+  std::size_t operator()(const Command* command) const {
+    std::size_t h = command->size();
+    for (const auto& argument : *command) {
       h = h * 1'000'003 ^ std::hash<std::string>{}(argument);
     }
     return h;
   }
+};
+struct CommandEqual {
+  bool operator()(const Command* a, const Command* b) const { return *a == *b; }
 };
 
 // Sends `commands` in one pipeline with each distinct command once, and gives every position
 // its reply. Queues that share a key send the same read (Sidekiq's process set and work
 // hashes, Celery's phase-2 reads of the unacked hash, once per queue of the layout); one
 // reading then costs Redis and the exporter that read once, whatever the number of queues.
-std::vector<Reply> pipeline_distinct(CommandRunner& runner, const std::vector<Command>& commands,
-                                     const char* what) {
-  std::unordered_map<Command, std::size_t, CommandHash> index;
+std::vector<Reply> pipeline_distinct(CommandRunner& runner, std::vector<Command> commands, const char* what) {
+  std::unordered_map<const Command*, std::size_t, CommandHash, CommandEqual> index;
   index.reserve(commands.size());
-  std::vector<Command> distinct;
-  std::vector<std::size_t> slot;
+  std::vector<std::size_t> slot; // per command, its distinct command's position
+  std::vector<std::size_t> first; // per distinct command, its first position
   slot.reserve(commands.size());
-  for (const auto& c : commands) {
-    const auto [it, added] = index.try_emplace(c, distinct.size());
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    const auto [it, added] = index.try_emplace(&commands[i], first.size());
     if (added) {
-      distinct.push_back(c);
+      first.push_back(i);
     }
     slot.push_back(it->second);
   }
-  if (distinct.size() == commands.size()) {
+  if (first.size() == commands.size()) {
     return runner.pipeline(commands, what);
   }
-  const auto replies = runner.pipeline(distinct, what);
+  index.clear(); // it points into `commands`, moved from below
+  std::vector<Command> distinct;
+  distinct.reserve(first.size());
+  for (const std::size_t i : first) {
+    distinct.push_back(std::move(commands[i]));
+  }
+  auto replies = runner.pipeline(distinct, what);
+  // Each reply is moved to its last position and copied to the ones before.
+  std::vector<std::size_t> last(first.size());
+  for (std::size_t i = 0; i < slot.size(); ++i) {
+    last[slot[i]] = i;
+  }
   std::vector<Reply> out;
-  out.reserve(commands.size());
-  for (const std::size_t i : slot) {
-    out.push_back(replies.at(i));
+  out.reserve(slot.size());
+  for (std::size_t i = 0; i < slot.size(); ++i) {
+    Reply& reply = replies.at(slot[i]);
+    out.push_back(last[slot[i]] == i ? std::move(reply) : reply);
   }
   return out;
 }
@@ -342,11 +358,16 @@ Stage unknown_stage(const QueueSpec& spec, const std::string& why) {
 
 } // namespace
 
-std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueSpec>& specs, TimePoint now) {
+std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueSpec>& specs, TimePoint now,
+                                 ReadMemo* memo) {
+  if (memo != nullptr) {
+    memo->head_times_now.clear(); // whatever a reading that threw left there
+  }
   std::vector<Command> batch;
   std::vector<std::pair<std::size_t, std::size_t>> spans; // [begin, end) per queue
-  // Celery's unacked hash is read raw once per global_keyprefix (at this position in the
-  // batch) for all the queues under it: single-key reads, so a Cluster routes them too.
+  // Celery's unacked hash is read by delivery tag once per global_keyprefix (at this
+  // position in the batch) for all the queues under it: single-key reads, so a Cluster
+  // routes them too.
   std::map<std::string, std::size_t> unacked_at;
   for (const auto& spec : specs) {
     const bool celery = spec.layout == Layout::celery;
@@ -361,23 +382,29 @@ std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueS
       }
     }
   }
-  const auto replies = pipeline_distinct(runner, batch, "reading queues");
-  std::map<std::string, detail::UnackedCount> unacked;
+  auto replies = pipeline_distinct(runner, std::move(batch), "reading queues");
+  std::map<std::string, std::shared_ptr<detail::UnackedCount>> unacked;
   for (const auto& [prefix, at] : unacked_at) {
-    unacked.emplace(prefix, detail::count_unacked(replies.at(at), replies.at(at + 1)));
+    auto* tags = memo != nullptr ? &memo->unacked[prefix] : nullptr;
+    unacked.emplace(prefix, std::make_shared<detail::UnackedCount>(detail::count_unacked(
+                                prefix + "unacked", replies.at(at), replies.at(at + 1), tags)));
+  }
+  if (memo != nullptr) {
+    std::erase_if(memo->unacked, [&](const auto& kept) { return unacked.count(kept.first) == 0; });
   }
   std::vector<Stage> stages;
   stages.reserve(specs.size());
   std::vector<Wrong> wrong;
   naming_server(runner, [&] {
     for (std::size_t i = 0; i < specs.size(); ++i) {
-      std::vector<Reply> mine(replies.begin() + static_cast<std::ptrdiff_t>(spans[i].first),
-                              replies.begin() + static_cast<std::ptrdiff_t>(spans[i].second));
+      // Each queue's replies are its own (the shared unacked reads are outside every span).
+      std::vector<Reply> mine(std::make_move_iterator(replies.begin() + static_cast<std::ptrdiff_t>(spans[i].first)),
+                              std::make_move_iterator(replies.begin() + static_cast<std::ptrdiff_t>(spans[i].second)));
       const bool celery = specs[i].layout == Layout::celery;
-      const detail::UnackedCount* shared = celery ? &unacked.at(specs[i].global_keyprefix) : nullptr;
+      const auto shared = celery ? unacked.at(specs[i].global_keyprefix) : nullptr;
       const Reply* gone = first_unavailable(mine);
       if (gone == nullptr && shared != nullptr) {
-        gone = shared->length->unavailable ? shared->length : shared->entries->unavailable ? shared->entries : nullptr;
+        gone = shared->length->unavailable ? shared->length : shared->tags->unavailable ? shared->tags : nullptr;
       }
       if (gone != nullptr) {
         stages.push_back(unknown_stage(specs[i], gone->str));
@@ -385,9 +412,9 @@ std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueS
       }
       try {
         if (shared != nullptr) {
-          stages.push_back(detail::celery_interpret_shared(specs[i], mine, *shared));
+          stages.push_back(detail::celery_interpret_shared(specs[i], mine, shared));
         } else {
-          stages.push_back(interpret_first(specs[i], mine, now));
+          stages.push_back(interpret_first(specs[i], mine, now, memo));
         }
       } catch (const WrongTypeError& e) {
         // Only this queue is unreadable; the TYPE read below says what the key holds.
@@ -401,18 +428,19 @@ std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueS
   for (auto& stage : stages) {
     spans2.emplace_back(second.size(), second.size() + stage.followup.size());
     for (auto& c : stage.followup) {
-      second.push_back(c);
+      second.push_back(std::move(c)); // followup keeps its size: empty() still tells
     }
   }
   if (!second.empty()) {
-    const auto replies2 = pipeline_distinct(runner, second, "reading queues' head jobs and workers");
+    auto replies2 = pipeline_distinct(runner, std::move(second), "reading queues' head jobs and workers");
     naming_server(runner, [&] {
       for (std::size_t i = 0; i < stages.size(); ++i) {
         if (stages[i].followup.empty()) {
           continue;
         }
-        std::vector<Reply> mine(replies2.begin() + static_cast<std::ptrdiff_t>(spans2[i].first),
-                                replies2.begin() + static_cast<std::ptrdiff_t>(spans2[i].second));
+        std::vector<Reply> mine(
+            std::make_move_iterator(replies2.begin() + static_cast<std::ptrdiff_t>(spans2[i].first)),
+            std::make_move_iterator(replies2.begin() + static_cast<std::ptrdiff_t>(spans2[i].second)));
         if (const Reply* gone = first_unavailable(mine)) {
           // What phase 2 would add (an age, Sidekiq's busy workers) stays unknown.
           Reading& r = stages[i].reading;
@@ -430,6 +458,10 @@ std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueS
     });
   }
   name_wrong_types(runner, specs, wrong, stages);
+  if (memo != nullptr) {
+    memo->head_times.swap(memo->head_times_now); // the jobs at a head now are the ones kept
+    memo->head_times_now.clear();
+  }
   std::vector<Reading> out;
   out.reserve(stages.size());
   for (auto& stage : stages) {

@@ -11,8 +11,10 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace graflow::queues {
@@ -60,10 +62,24 @@ void set_wrong_type(Reading& reading, const QueueSpec& spec, const std::string& 
 // Celery's unacked hash is counted (HVALS decoded in Redis) only up to this many entries;
 // above it, in flight is unknown.
 inline constexpr long long celery_unacked_limit = 10'000;
-// Up to this many entries (~1 KiB each) it is read raw instead (HRANDFIELD with this count + 1)
-// and counted by graflowctl; above it, by the in-Redis count, so a reading never carries more
-// than about a MiB of messages.
+// Up to this many entries, read_queues() reads the hash by delivery tag instead (HRANDFIELD
+// with this count + 1, fields only) and decodes in Redis only the tags it has not seen in
+// the reading before (ReadMemo); above it, it uses the in-Redis count of every entry.
 inline constexpr long long celery_unacked_raw_limit = 1'000;
+
+// What read_queues() keeps from one reading to the next so that it does not decode again
+// what cannot have changed. kombu's QoS.append writes an unacked entry once under a fresh
+// delivery tag (a uuid4) and deletes it on ack or restore, so a tag's routing key is read
+// once, when the tag first appears; the memo holds exactly the tags of the last reading.
+// One memo per reader, used by one thread at a time; without one, every tag is decoded.
+struct ReadMemo {
+  // global_keyprefix -> delivery tag -> routing key (nullopt: an entry of another shape,
+  // never counted).
+  std::map<std::string, std::unordered_map<std::string, std::optional<std::string>>> unacked;
+  // Sidekiq head jobs' enqueued_at by the job's text (a job stays at the head for many
+  // readings): those of the last reading, and those of the one under way.
+  std::unordered_map<std::string, std::optional<double>> head_times, head_times_now;
+};
 
 // A key of the wrong type: says which key, what it should be and for which queue. `actual`
 // is filled in by read_queues() with a TYPE read (empty in the pure layer).
@@ -88,7 +104,9 @@ struct Stage {
 std::vector<Command> first_commands(const QueueSpec& spec, TimePoint now);
 // Interprets the replies to first_commands(spec, now) (same count, same order). Throws
 // WrongTypeError for a wrong-type key and a failure Error for any other error reply.
-Stage interpret_first(const QueueSpec& spec, const std::vector<Reply>& replies, TimePoint now);
+// `memo`: as read_queues() passes it (or none).
+Stage interpret_first(const QueueSpec& spec, const std::vector<Reply>& replies, TimePoint now,
+                      ReadMemo* memo = nullptr);
 
 // Reads every queue: one pipelined batch for all phase-1 commands, at most one more for all
 // phase-2 commands, and one batch of TYPE reads only when keys have the wrong type (to name
@@ -96,8 +114,10 @@ Stage interpret_first(const QueueSpec& spec, const std::vector<Reply>& replies, 
 // are read as usual, so one misconfigured queue never hides the rest. Throws a failure Error
 // naming the key and the runner's endpoint for any other error reply, and whatever the runner
 // throws for I/O errors. A queue with an unavailable reply (a Cluster node that is down) is
-// read as unknown, its reason in waiting_unknown.
-std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueSpec>& specs, TimePoint now);
+// read as unknown, its reason in waiting_unknown. `memo`, when given, carries what one
+// reading learnt to the next (ReadMemo).
+std::vector<Reading> read_queues(CommandRunner& runner, const std::vector<QueueSpec>& specs, TimePoint now,
+                                 ReadMemo* memo = nullptr);
 
 // Parses a Redis stream entry ID ("1700000000000-3") into its millisecond time.
 std::optional<long long> stream_id_ms(const std::string& id);

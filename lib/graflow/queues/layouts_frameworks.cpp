@@ -1,7 +1,6 @@
 // The task frameworks' own Redis schemas (versions and sources in README "Queue layouts"):
 // Celery (kombu's Redis transport), RQ, Sidekiq and BullMQ.
 #include "graflow/queues/detail.hpp"
-#include "graflow/queues/kombu.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -43,13 +42,17 @@ constexpr const char* celery_unacked_script =
     "for k, c in pairs(counts) do flat[#flat + 1] = k; flat[#flat + 1] = c end "
     "return flat";
 
-// Reads the unacked entries (ARGV) that read_unacked_entry() left unsure exactly as
-// celery_unacked_script does: per entry its routing key, or 0 when it is not counted.
-constexpr const char* celery_decode_script =
+// Decodes the unacked entries of the tags in ARGV (KEYS[1]: the hash) exactly as
+// celery_unacked_script does: per tag its routing key, 0 when the entry is not counted, or
+// false (nil) when the tag is gone (acknowledged since it was listed).
+constexpr const char* celery_tags_script =
     "local out = {} "
-    "for i, v in ipairs(ARGV) do "
-    "  local ok, d = pcall(cjson.decode, v) "
-    "  if ok and type(d) == 'table' and #d == 3 and type(d[3]) == 'string' then out[i] = d[3] else out[i] = 0 end "
+    "for i, tag in ipairs(ARGV) do "
+    "  local v = redis.call('HGET', KEYS[1], tag) "
+    "  if not v then out[i] = false else "
+    "    local ok, d = pcall(cjson.decode, v) "
+    "    if ok and type(d) == 'table' and #d == 3 and type(d[3]) == 'string' then out[i] = d[3] else out[i] = 0 end "
+    "  end "
     "end "
     "return out";
 
@@ -128,6 +131,20 @@ std::optional<double> enqueued_at(const std::string& job) {
   return sax.value;
 }
 
+// enqueued_at(job), remembered in `memo` (if any) from one reading to the next.
+std::optional<double> enqueued_at(const std::string& job, ReadMemo* memo) {
+  if (memo == nullptr) {
+    return enqueued_at(job);
+  }
+  if (const auto now = memo->head_times_now.find(job); now != memo->head_times_now.end()) {
+    return now->second;
+  }
+  auto known = memo->head_times.find(job);
+  const auto time = known != memo->head_times.end() ? known->second : enqueued_at(job);
+  memo->head_times_now.emplace(job, time);
+  return time;
+}
+
 // The count for `name` in a flat [name, count, ...] reply of the scripts above (0 if absent).
 long long count_for(const Reply& flat, const std::string& name) {
   for (std::size_t i = 0; i + 1 < flat.elements.size(); i += 2) {
@@ -191,44 +208,54 @@ std::vector<Command> celery_list_commands(const QueueSpec& spec) {
 
 std::vector<Command> celery_unacked_reads(const std::string& global_keyprefix) {
   const std::string key = global_keyprefix + "unacked";
-  return {{"HLEN", key}, {"HRANDFIELD", key, std::to_string(celery_unacked_raw_limit + 1), "WITHVALUES"}};
+  return {{"HLEN", key}, {"HRANDFIELD", key, std::to_string(celery_unacked_raw_limit + 1)}};
 }
 
-UnackedCount count_unacked(const Reply& length, const Reply& entries) {
+UnackedCount count_unacked(const std::string& key, const Reply& length, const Reply& tags,
+                           std::unordered_map<std::string, std::optional<std::string>>* memo) {
   UnackedCount c;
+  c.key = key;
   c.length = &length;
-  c.entries = &entries;
-  if (length.is_error() || entries.is_error() || !length.is_integer()) {
+  c.tags = &tags;
+  c.memo = memo;
+  if (length.is_error() || tags.is_error() || !length.is_integer()) {
     return c; // celery_interpret_shared() says what went wrong, per queue
   }
   // HRANDFIELD with a count above the hash's size returns the whole hash; more than the
   // raw limit back means it is above it (it may have grown since HLEN).
-  const auto pairs = static_cast<long long>(entries.elements.size() / 2);
-  if (pairs > celery_unacked_raw_limit) {
+  if (static_cast<long long>(tags.elements.size()) > celery_unacked_raw_limit) {
     c.over_raw_limit = true;
     return c;
   }
-  for (std::size_t i = 1; i < entries.elements.size(); i += 2) {
-    const std::string& value = entries.elements[i].str;
-    auto entry = read_unacked_entry(value);
-    if (entry.kind == UnackedEntry::Kind::counted) {
-      ++c.by_routing_key[entry.routing_key];
-    } else if (entry.kind == UnackedEntry::Kind::unsure) {
-      c.unsure.push_back(value);
+  std::unordered_map<std::string, std::optional<std::string>> now;
+  for (const auto& tag : tags.elements) {
+    if (memo != nullptr) {
+      if (const auto known = memo->find(tag.str); known != memo->end()) {
+        if (known->second) {
+          ++c.by_routing_key[*known->second];
+        }
+        now.insert(memo->extract(known));
+        continue;
+      }
     }
+    c.fresh.push_back(tag.str);
+  }
+  if (memo != nullptr) {
+    *memo = std::move(now); // tags no longer listed are gone: acknowledged or restored
   }
   return c;
 }
 
-Stage celery_interpret_shared(const QueueSpec& spec, const std::vector<Reply>& lists, const UnackedCount& unacked) {
+Stage celery_interpret_shared(const QueueSpec& spec, const std::vector<Reply>& lists,
+                              const std::shared_ptr<UnackedCount>& unacked) {
   Stage stage = celery_waiting(spec, celery_keys(spec), lists);
-  const std::string key = spec.global_keyprefix + "unacked";
-  (void)integer(spec, key, "hash", *unacked.length);
-  const Reply& entries = *unacked.entries;
-  const bool refused = entries.is_error() && entries.str.find("WRONGTYPE") == std::string::npos;
-  if (refused || unacked.over_raw_limit) {
-    // Too many entries to ship, or HRANDFIELD refused (it is Redis 6.2's, and an ACL may
-    // refuse it): count in Redis.
+  const std::string& key = unacked->key;
+  (void)integer(spec, key, "hash", *unacked->length);
+  const Reply& tags = *unacked->tags;
+  const bool refused = tags.is_error() && tags.str.find("WRONGTYPE") == std::string::npos;
+  if (refused || unacked->over_raw_limit) {
+    // Too many entries, or HRANDFIELD refused (it is Redis 6.2's, and an ACL may refuse
+    // it): count every entry in Redis.
     stage.followup.push_back(celery_commands(spec).back());
     stage.finish = [spec, lists](Reading& reading, const std::vector<Reply>& r) {
       std::vector<Reply> replies = lists;
@@ -239,22 +266,34 @@ Stage celery_interpret_shared(const QueueSpec& spec, const std::vector<Reply>& l
     };
     return stage;
   }
-  check(spec, key, "hash", entries);
+  check(spec, key, "hash", tags);
   // Celery declares each queue with its own name as routing key, so that names the queue.
-  const auto found = unacked.by_routing_key.find(spec.name);
-  const long long counted = found == unacked.by_routing_key.end() ? 0 : found->second;
-  if (unacked.unsure.empty()) {
+  const auto found = unacked->by_routing_key.find(spec.name);
+  const long long counted = found == unacked->by_routing_key.end() ? 0 : found->second;
+  if (unacked->fresh.empty()) {
     stage.reading.in_flight = counted;
     return stage;
   }
-  Command decode{"EVAL", celery_decode_script, "0"};
-  decode.insert(decode.end(), unacked.unsure.begin(), unacked.unsure.end());
+  // The same command for every queue under the prefix: sent once (pipeline_distinct).
+  Command decode{"EVAL", celery_tags_script, "1", key};
+  decode.insert(decode.end(), unacked->fresh.begin(), unacked->fresh.end());
   stage.followup.push_back(std::move(decode));
-  stage.finish = [spec, counted, key](Reading& reading, const std::vector<Reply>& r) {
-    check(spec, key, "hash", r.at(0));
+  stage.finish = [spec, counted, unacked](Reading& reading, const std::vector<Reply>& r) {
+    const Reply& keys = r.at(0);
+    check(spec, unacked->key, "hash", keys);
+    if (!keys.is_array() || keys.elements.size() != unacked->fresh.size()) {
+      throw failure(fmt::format("reading the unacked hash {}: {} routing keys for {} delivery tags", unacked->key,
+                              keys.elements.size(), unacked->fresh.size()));
+    }
     long long more = 0;
-    for (const auto& routing_key : r.at(0).elements) {
+    for (std::size_t i = 0; i < keys.elements.size(); ++i) {
+      const Reply& routing_key = keys.elements[i];
       more += routing_key.is_string() && routing_key.str == spec.name ? 1 : 0;
+      if (unacked->memo != nullptr && !routing_key.is_nil()) { // a gone tag is not listed again
+        unacked->memo->insert_or_assign(unacked->fresh[i], routing_key.is_string()
+                                                               ? std::optional<std::string>(routing_key.str)
+                                                               : std::nullopt);
+      }
     }
     reading.in_flight = counted + more;
   };
@@ -307,12 +346,12 @@ std::vector<Command> sidekiq_commands(const QueueSpec& spec) {
   };
 }
 
-Stage sidekiq_interpret(const QueueSpec& spec, const std::vector<Reply>& replies, TimePoint now) {
+Stage sidekiq_interpret(const QueueSpec& spec, const std::vector<Reply>& replies, TimePoint now, ReadMemo* memo) {
   Stage stage{base_reading(spec), {}, {}};
   const auto key = "queue:" + spec.name;
   stage.reading.waiting = integer(spec, key, "list", replies.at(0));
   if (auto head = string_or_nil(spec, key, "list", replies.at(1))) {
-    if (const auto then = enqueued_at(*head)) {
+    if (const auto then = enqueued_at(*head, memo)) {
       const double age = std::chrono::duration<double>(now.time_since_epoch()).count() - *then;
       stage.reading.oldest_age_seconds = age < 0 ? 0.0 : age;
     }

@@ -7,11 +7,12 @@
 
 namespace graflow::queues {
 
-std::vector<Reading> read_all(CommandRunner& store, const std::vector<QueueSpec>& specs, TimePoint now) {
+std::vector<Reading> read_all(CommandRunner& store, const std::vector<QueueSpec>& specs, TimePoint now,
+                              ReadMemo* memo) {
   const bool all_graflow =
       std::all_of(specs.begin(), specs.end(), [](const QueueSpec& s) { return s.layout == Layout::graflow; });
   if (!all_graflow) {
-    return read_queues(store, specs, now);
+    return read_queues(store, specs, now, memo);
   }
   std::vector<std::string> keys;
   keys.reserve(specs.size());

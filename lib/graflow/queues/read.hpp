@@ -10,7 +10,8 @@ namespace graflow::queues {
 // Reads every queue in one round trip (two when a layout needs a dependent read). When all
 // queues are of the graflow layout, the request is the seed's (one LLEN per queue, through
 // QueueStore::lengths) with the seed's messages, which scripts and tests already match;
-// otherwise read_queues(). Throws what those throw.
-std::vector<Reading> read_all(CommandRunner& store, const std::vector<QueueSpec>& specs, TimePoint now);
+// otherwise read_queues() with `memo`. Throws what those throw.
+std::vector<Reading> read_all(CommandRunner& store, const std::vector<QueueSpec>& specs, TimePoint now,
+                              ReadMemo* memo = nullptr);
 
 } // namespace graflow::queues
