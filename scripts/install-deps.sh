@@ -14,8 +14,9 @@ build=(
   doctest-dev libplplot-dev redis-server redis-tools
 )
 # The queue frameworks the layout tests drive (tests/frameworks/), and npm for BullMQ.
+# ccache lets the tidy preset reuse the dev build's objects (scripts/test.sh).
 # buildah and debootstrap build and run the container image (scripts/image.sh, no daemon).
-test=(clang-tidy prometheus openssl curl mandoc bash-completion zsh fish python3 python3-celery python3-kombu python3-rq ruby-sidekiq libxml2-dev
+test=(clang-tidy ccache prometheus openssl curl mandoc bash-completion zsh fish python3 python3-celery python3-kombu python3-rq ruby-sidekiq libxml2-dev
   buildah debootstrap procps)
 bench=(hyperfine wrk prometheus-redis-exporter python3-flask python3-prometheus-client python3-redis)
 
