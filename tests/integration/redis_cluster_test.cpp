@@ -74,6 +74,22 @@ std::string row(const std::string& table, const std::string& key) {
   return line.substr(line.find_last_of(' ') + 1);
 }
 
+// Key prefixes whose <prefix>:queue is on each node, in node order.
+std::vector<std::string> prefix_per_node(const RedisCluster& cluster) {
+  std::vector<std::string> prefixes;
+  for (std::size_t n = 0; n < cluster.size(); ++n) {
+    for (int i = 0; i < 1000; ++i) {
+      const std::string p = "team" + std::to_string(i);
+      if (cluster.owner(p + ":queue") == n) {
+        prefixes.push_back(p);
+        break;
+      }
+    }
+  }
+  REQUIRE(prefixes.size() == cluster.size());
+  return prefixes;
+}
+
 } // namespace
 
 TEST_CASE("queues of several layouts on three nodes: one pipelined round trip per node, values right") {
@@ -206,18 +222,7 @@ TEST_CASE("a slot migrating (ASK) and then moved (MOVED) while the same store ke
 
 TEST_CASE("one node killed: only its queues unknown; queue depth exits 1; the exporter shows which node") {
   RedisCluster cluster;
-  // Key prefixes whose <prefix>:queue is on each node, in node order.
-  std::vector<std::string> prefixes;
-  for (std::size_t n = 0; n < cluster.size(); ++n) {
-    for (int i = 0; i < 1000; ++i) {
-      const std::string p = "team" + std::to_string(i);
-      if (cluster.owner(p + ":queue") == n) {
-        prefixes.push_back(p);
-        break;
-      }
-    }
-  }
-  REQUIRE(prefixes.size() == 3);
+  const auto prefixes = prefix_per_node(cluster);
   for (std::size_t n = 0; n < prefixes.size(); ++n) {
     push(cluster, prefixes[n] + ":queue", static_cast<int>(n) + 10);
   }
@@ -283,4 +288,53 @@ TEST_CASE("one node killed: only its queues unknown; queue depth exits 1; the ex
   CHECK(std::count(node_up.begin(), node_up.end(), "graflow_redis_node_up{node=\"" + dead_node + "\"} 0") == 1);
   CHECK(std::count_if(node_up.begin(), node_up.end(), [](const auto& l) { return l.back() == '1'; }) == 2);
   CHECK(graflow::testing::http(exporter.url("/readyz")).status == 503);
+}
+
+TEST_CASE("a watched queue's slot unserved (CLUSTERDOWN): its queue unknown, the others read, graflow_redis_up 0") {
+  RedisCluster cluster;
+  const auto prefixes = prefix_per_node(cluster);
+  for (std::size_t n = 0; n < prefixes.size(); ++n) {
+    push(cluster, prefixes[n] + ":queue", static_cast<int>(n) + 10);
+    // Only the unserved slot fails, not the whole cluster.
+    REQUIRE(cluster.node(n).command({"CONFIG", "SET", "cluster-require-full-coverage", "no"}) == "OK");
+  }
+  std::vector<std::string> args = {"--redis-url", cluster.url(), "--redis-timeout", "1s"};
+  for (const auto& p : prefixes) {
+    args.insert(args.end(), {"--key-prefix", p});
+  }
+  ExporterProcess exporter(args);
+  auto page = graflow::testing::http(exporter.url("/metrics")).body;
+  REQUIRE(sample_lines(page, "graflow_redis_up") == std::vector<std::string>{"graflow_redis_up 1"});
+
+  // The slot of prefixes[1]'s queue taken from every node's map: its owner answers
+  // "CLUSTERDOWN Hash slot not served" (the exporter's map), a fresh map has no owner.
+  const std::string key = prefixes[1] + ":queue";
+  const std::string slot = std::to_string(redis::key_slot(key));
+  for (std::size_t n = 0; n < cluster.size(); ++n) {
+    (void)cluster.node(n).command({"CLUSTER", "DELSLOTS", slot}); // ERR where the node does not own it
+  }
+  std::string answer;
+  for (int i = 0; i < 100 && answer.rfind("ERR:CLUSTERDOWN", 0) != 0; ++i) { // the harness marks errors "ERR:"
+    answer = cluster.node(1).command({"LLEN", key});
+    std::this_thread::sleep_for(50ms);
+  }
+  REQUIRE_MESSAGE(answer.rfind("ERR:CLUSTERDOWN", 0) == 0, answer);
+
+  page = graflow::testing::http(exporter.url("/metrics")).body;
+  CHECK_MESSAGE(sample_lines(page, "graflow_redis_up") == std::vector<std::string>{"graflow_redis_up 0"}, page);
+  CHECK(sample_lines(page, "graflow_queue_depth") ==
+        std::vector<std::string>{"graflow_queue_depth{key_prefix=\"" + prefixes[0] + "\"} 10",
+                                 "graflow_queue_depth{key_prefix=\"" + prefixes[2] + "\"} 12"});
+  const auto node_up = sample_lines(page, "graflow_redis_node_up");
+  CHECK(std::count_if(node_up.begin(), node_up.end(), [](const auto& l) { return l.back() == '1'; }) == 3);
+  CHECK(graflow::testing::http(exporter.url("/readyz")).status == 503);
+
+  // queue depth, with a map learnt now: the queue unknown, the reason, exit 1.
+  std::vector<std::string> depth = {"queue", "depth"};
+  depth.insert(depth.end(), args.begin(), args.end());
+  const auto r = graflow::testing::graflowctl(depth);
+  CHECK(r.code == 1);
+  CHECK(row(r.out, prefixes[0] + ":queue") == "10");
+  CHECK(row(r.out, key) == "unknown");
+  CHECK_MESSAGE(r.err.find("CLUSTERDOWN") != std::string::npos, r.err);
 }

@@ -131,6 +131,14 @@ std::shared_ptr<const Reading> Collector::State::round_trip() {
           }
         }
       }
+      // A node that answers but will not serve a watched queue's slot (CLUSTERDOWN) is no
+      // better for the HPA than one that is down.
+      if (cluster->unserved().request > before) {
+        reading->redis_up = false;
+        if (reading->error.empty()) {
+          reading->error = cluster->unserved().why;
+        }
+      }
     }
   } catch (const std::exception& e) {
     store.reset();

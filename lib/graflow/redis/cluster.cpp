@@ -401,6 +401,7 @@ void ClusterStore::send(const std::vector<Command>& commands, std::vector<std::v
       if (reply.is_error() && reply.str.rfind("CLUSTERDOWN", 0) == 0) {
         // The node answered but will not serve the slot: that queue is unknown, like a node down.
         reply = Reply::unavailable_because(fmt::format("Redis at {}: {}", node.status.endpoint, printable(reply.str)));
+        unserved_ = {requests_, reply.str};
       }
     }
   }
@@ -428,6 +429,7 @@ std::vector<Reply> ClusterStore::pipeline(const std::vector<Command>& commands, 
     if (owner < 0) {
       replies[i] = Reply::unavailable_because(
           fmt::format("no node of Redis {} serves hash slot {} (CLUSTERDOWN)", endpoint(), slot));
+      unserved_ = {requests_, replies[i].str};
       continue;
     }
     routes[static_cast<std::size_t>(owner)].push_back({i, false});

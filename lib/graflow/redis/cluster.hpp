@@ -70,6 +70,14 @@ public:
   [[nodiscard]] std::uint64_t requests() const { return requests_; }
   // How many times the slot map was (re)learned.
   [[nodiscard]] std::uint64_t map_refreshes() const { return map_refreshes_; }
+  // The last pipeline() in which a command's slot went unserved although its node may be up
+  // (the node answered CLUSTERDOWN, or no node serves the slot), and why: the exporter's
+  // graflow_redis_up is 0 then too. request 0: never.
+  struct Unserved {
+    std::uint64_t request = 0;
+    std::string why;
+  };
+  [[nodiscard]] const Unserved& unserved() const { return unserved_; }
 
 private:
   struct Node;
@@ -91,6 +99,7 @@ private:
   std::array<int, cluster_slots> slots_{}; // index into nodes_, -1: not served
   std::uint64_t map_refreshes_ = 0;
   std::uint64_t requests_ = 0;
+  Unserved unserved_;
   bool stale_ = false; // a node did not answer: relearn the map first (a replica may have taken over)
 };
 
