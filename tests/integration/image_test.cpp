@@ -36,6 +36,12 @@ std::string why_buildah_cannot_work() {
   if (geteuid() != 0 && run({"buildah", "unshare", "true"}).code != 0) {
     return "not root and buildah cannot make a user namespace here";
   }
+  // Extracting a layer (vfs storage), buildah makes / private in a new mount namespace
+  // (MS_REC | MS_PRIVATE), which fails where / is not a mount point: a chroot, such as the
+  // fresh-Debian check's. `unshare --mount` makes the same call.
+  if (geteuid() == 0 && run({"unshare", "--mount", "true"}).code != 0) {
+    return "/ is not a mount point here (a chroot?): buildah cannot extract image layers";
+  }
   return "";
 }
 

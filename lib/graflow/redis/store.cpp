@@ -24,37 +24,64 @@ struct ReaderFree {
   void operator()(redisReader* r) const { redisReaderFree(r); }
 };
 
-Reply to_reply(const redisReply* r) {
-  Reply out;
-  switch (r->type) {
-  case REDIS_REPLY_STRING:
-    out.type = Reply::Type::string;
-    out.str.assign(r->str, r->len);
-    break;
-  case REDIS_REPLY_STATUS:
-    out.type = Reply::Type::status;
-    out.str.assign(r->str, r->len);
-    break;
-  case REDIS_REPLY_ERROR:
-    out.type = Reply::Type::error;
-    out.str.assign(r->str, r->len);
-    break;
-  case REDIS_REPLY_INTEGER:
-    out.type = Reply::Type::integer;
-    out.integer = r->integer;
-    break;
-  case REDIS_REPLY_ARRAY:
-    out.type = Reply::Type::array;
-    out.elements.reserve(r->elements);
-    for (std::size_t i = 0; i < r->elements; ++i) {
-      out.elements.push_back(to_reply(r->element[i]));
-    }
-    break;
-  default:
-    out.type = Reply::Type::nil;
+// hiredis parses the replies and builds our Reply directly, through its documented
+// redisReplyObjectFunctions, instead of its own redisReply that was then copied into ours:
+// one allocation per string instead of three. A top-level reply is allocated here (the
+// reader hands it back, or frees it with free_reply on an error). An element is appended to
+// its array as it arrives: hiredis keeps pointers only to the arrays still being filled,
+// which no append moves, and an array's announced size is never allocated up front (a
+// hostile "*100000000" header costs nothing until its elements come, within the reply limit).
+Reply* place(const redisReadTask* task) {
+  if (task->parent == nullptr) {
+    return new Reply();
   }
-  return out;
+  auto& elements = static_cast<Reply*>(task->parent->obj)->elements;
+  return &elements.emplace_back();
 }
+
+// Each returns the object, or nullptr (hiredis's "out of memory") instead of throwing into C.
+void* create_string(const redisReadTask* task, char* str, size_t len) noexcept {
+  try {
+    Reply* r = place(task);
+    r->type = task->type == REDIS_REPLY_ERROR    ? Reply::Type::error
+              : task->type == REDIS_REPLY_STATUS ? Reply::Type::status
+                                                 : Reply::Type::string;
+    r->str.assign(str, len);
+    return r;
+  } catch (...) {
+    return nullptr;
+  }
+}
+void* create_array(const redisReadTask* task, int elements) noexcept {
+  try {
+    Reply* r = place(task);
+    r->type = Reply::Type::array;
+    r->elements.reserve(static_cast<std::size_t>(std::clamp(elements, 0, 1024)));
+    return r;
+  } catch (...) {
+    return nullptr;
+  }
+}
+void* create_integer(const redisReadTask* task, long long value) noexcept {
+  try {
+    Reply* r = place(task);
+    r->type = Reply::Type::integer;
+    r->integer = value;
+    return r;
+  } catch (...) {
+    return nullptr;
+  }
+}
+void* create_nil(const redisReadTask* task) noexcept {
+  try {
+    return place(task); // a Reply is nil until set
+  } catch (...) {
+    return nullptr;
+  }
+}
+void free_reply(void* reply) noexcept { delete static_cast<Reply*>(reply); }
+
+redisReplyObjectFunctions reply_functions{create_string, create_array, create_integer, create_nil, free_reply};
 
 // RESP as redisFormatCommandArgv writes it (*argc, then $len and the bytes per argument),
 // written straight into the request: the formatter's allocations and sprintf calls were a
@@ -140,6 +167,14 @@ std::vector<Reply> Connection::pipeline_by(const std::vector<Command>& commands,
       ++handshake;
     }
   }
+  std::size_t size = request.size();
+  for (const auto& c : commands) {
+    size += 16;
+    for (const auto& argument : c) {
+      size += argument.size() + 16; // "$<len>\r\n" and "\r\n"
+    }
+  }
+  request.reserve(size);
   for (const auto& c : commands) {
     append_command(request, c);
   }
@@ -163,7 +198,7 @@ std::vector<Reply> Connection::pipeline_by(const std::vector<Command>& commands,
     fail(io);
   }
 
-  std::unique_ptr<redisReader, ReaderFree> reader(redisReaderCreate());
+  std::unique_ptr<redisReader, ReaderFree> reader(redisReaderCreateWithFunctions(&reply_functions));
   if (!reader) {
     throw failure("out of memory creating a Redis reply reader");
   }
@@ -178,8 +213,8 @@ std::vector<Reply> Connection::pipeline_by(const std::vector<Command>& commands,
                                 address_.endpoint(), doing, printable(reader->errstr, 120)));
     }
     if (raw != nullptr) {
-      replies.push_back(to_reply(static_cast<redisReply*>(raw)));
-      freeReplyObject(raw);
+      const std::unique_ptr<Reply> reply(static_cast<Reply*>(raw));
+      replies.push_back(std::move(*reply));
       continue;
     }
     const Io io = transport_->read_some(buf, sizeof buf, deadline);
