@@ -394,7 +394,7 @@ TEST_CASE("read_queues, celery: kombu's unacked hash read by delivery tag, each 
   for (int i = 0; i <= 1'000; ++i) {
     many.push_back(s("t" + std::to_string(i)));
   }
-  SUBCASE("above the raw limit: counted in Redis, one more round trip, only the counts travel") {
+  SUBCASE("above the tag limit: counted in Redis, one more round trip, only the counts travel") {
     ScriptedRunner big({batch(n(1'500), arr(many)), {arr({s("emails"), n(1'400), s("sms"), n(100)})}});
     const auto rs = read_queues(big, specs, now);
     REQUIRE(big.sent.size() == 2);

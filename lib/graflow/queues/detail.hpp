@@ -40,7 +40,7 @@ struct UnackedCount {
   std::string key; // the unacked hash
   const Reply* length = nullptr;
   const Reply* tags = nullptr;
-  bool over_raw_limit = false; // more than celery_unacked_raw_limit: counted in Redis instead
+  bool over_tag_limit = false; // more than celery_unacked_tag_limit: counted in Redis instead
   std::map<std::string, long long, std::less<>> by_routing_key; // of the tags in the memo
   std::vector<std::string> fresh; // tags to decode in Redis (one more round trip)
   // The memo of this prefix, already holding exactly this reading's known tags; the fresh

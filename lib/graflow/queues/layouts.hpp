@@ -65,7 +65,7 @@ inline constexpr long long celery_unacked_limit = 10'000;
 // Up to this many entries, read_queues() reads the hash by delivery tag instead (HRANDFIELD
 // with this count + 1, fields only) and decodes in Redis only the tags it has not seen in
 // the reading before (ReadMemo); above it, it uses the in-Redis count of every entry.
-inline constexpr long long celery_unacked_raw_limit = 1'000;
+inline constexpr long long celery_unacked_tag_limit = 1'000;
 
 // What read_queues() keeps from one reading to the next so that it does not decode again
 // what cannot have changed. kombu's QoS.append writes an unacked entry once under a fresh

@@ -208,7 +208,7 @@ std::vector<Command> celery_list_commands(const QueueSpec& spec) {
 
 std::vector<Command> celery_unacked_reads(const std::string& global_keyprefix) {
   const std::string key = global_keyprefix + "unacked";
-  return {{"HLEN", key}, {"HRANDFIELD", key, std::to_string(celery_unacked_raw_limit + 1)}};
+  return {{"HLEN", key}, {"HRANDFIELD", key, std::to_string(celery_unacked_tag_limit + 1)}};
 }
 
 UnackedCount count_unacked(const std::string& key, const Reply& length, const Reply& tags,
@@ -222,9 +222,9 @@ UnackedCount count_unacked(const std::string& key, const Reply& length, const Re
     return c; // celery_interpret_shared() says what went wrong, per queue
   }
   // HRANDFIELD with a count above the hash's size returns the whole hash; more than the
-  // raw limit back means it is above it (it may have grown since HLEN).
-  if (static_cast<long long>(tags.elements.size()) > celery_unacked_raw_limit) {
-    c.over_raw_limit = true;
+  // tag limit back means it is above it (it may have grown since HLEN).
+  if (static_cast<long long>(tags.elements.size()) > celery_unacked_tag_limit) {
+    c.over_tag_limit = true;
     return c;
   }
   std::unordered_map<std::string, std::optional<std::string>> now;
@@ -253,7 +253,7 @@ Stage celery_interpret_shared(const QueueSpec& spec, const std::vector<Reply>& l
   (void)integer(spec, key, "hash", *unacked->length);
   const Reply& tags = *unacked->tags;
   const bool refused = tags.is_error() && tags.str.find("WRONGTYPE") == std::string::npos;
-  if (refused || unacked->over_raw_limit) {
+  if (refused || unacked->over_tag_limit) {
     // Too many entries, or HRANDFIELD refused (it is Redis 6.2's, and an ACL may refuse
     // it): count every entry in Redis.
     stage.followup.push_back(celery_commands(spec).back());
