@@ -90,6 +90,15 @@ std::vector<std::string> prefix_per_node(const RedisCluster& cluster) {
   return prefixes;
 }
 
+// The Redis flags of queue depth and the exporter for `prefixes` on `cluster`.
+std::vector<std::string> cluster_args(const RedisCluster& cluster, const std::vector<std::string>& prefixes) {
+  std::vector<std::string> args = {"--redis-url", cluster.url(), "--redis-timeout", "1s"};
+  for (const auto& p : prefixes) {
+    args.insert(args.end(), {"--key-prefix", p});
+  }
+  return args;
+}
+
 } // namespace
 
 TEST_CASE("queues of several layouts on three nodes: one pipelined round trip per node, values right") {
@@ -226,10 +235,7 @@ TEST_CASE("one node killed: only its queues unknown; queue depth exits 1; the ex
   for (std::size_t n = 0; n < prefixes.size(); ++n) {
     push(cluster, prefixes[n] + ":queue", static_cast<int>(n) + 10);
   }
-  std::vector<std::string> args = {"--redis-url", cluster.url(), "--redis-timeout", "1s"};
-  for (const auto& p : prefixes) {
-    args.insert(args.end(), {"--key-prefix", p});
-  }
+  const auto args = cluster_args(cluster, prefixes);
   ExporterProcess exporter(args);
   auto page = graflow::testing::http(exporter.url("/metrics")).body;
   CHECK(sample_lines(page, "graflow_redis_up") == std::vector<std::string>{"graflow_redis_up 1"});
@@ -298,10 +304,7 @@ TEST_CASE("a watched queue's slot unserved (CLUSTERDOWN): its queue unknown, the
     // Only the unserved slot fails, not the whole cluster.
     REQUIRE(cluster.node(n).command({"CONFIG", "SET", "cluster-require-full-coverage", "no"}) == "OK");
   }
-  std::vector<std::string> args = {"--redis-url", cluster.url(), "--redis-timeout", "1s"};
-  for (const auto& p : prefixes) {
-    args.insert(args.end(), {"--key-prefix", p});
-  }
+  const auto args = cluster_args(cluster, prefixes);
   ExporterProcess exporter(args);
   auto page = graflow::testing::http(exporter.url("/metrics")).body;
   REQUIRE(sample_lines(page, "graflow_redis_up") == std::vector<std::string>{"graflow_redis_up 1"});
