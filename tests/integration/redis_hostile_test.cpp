@@ -76,6 +76,22 @@ TEST_CASE("garbage that is not RESP") {
   CHECK(c.err.find("did not answer reading queue lengths within 300ms") != std::string::npos);
 }
 
+TEST_CASE("garbage inside an array, or an array announcing two billion elements") {
+  // The reply built so far is freed (ASan's leak check in the asan preset), one error line.
+  HostileRedis inside("*3\r\n:1\r\n*2\r\n:2\r\n!x\r\n");
+  auto r = depth(inside);
+  CHECK(r.code == 1);
+  CHECK(r.err == "graflowctl: error: Redis at " + at(inside) +
+                     " sent something that is not a Redis reply while reading queue lengths: Protocol error, got "
+                     "\"!\" as reply type byte\n");
+
+  // Nothing is allocated for the announced size: the read ends at the timeout as any stall.
+  HostileRedis huge("*2000000000\r\n:1\r\n:2\r\n");
+  auto h = depth(huge);
+  CHECK(h.code == 1);
+  CHECK(h.err == "graflowctl: error: Redis at " + at(huge) + " did not answer reading queue lengths within 300ms\n");
+}
+
 TEST_CASE("an error reply's control characters are escaped and its length cut") {
   const std::string ansi = "-ERR \x1b[31mred\x1b[0m\x07" + std::string(400, 'x') + "\r\n";
   HostileRedis hostile(ansi);

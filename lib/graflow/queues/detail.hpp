@@ -44,12 +44,13 @@ struct UnackedCount {
   std::map<std::string, long long, std::less<>> by_routing_key; // of the tags in the memo
   std::vector<std::string> fresh; // tags to decode in Redis (one more round trip)
   // The memo of this prefix, already holding exactly this reading's known tags; the fresh
-  // tags' routing keys join it when they are decoded. Null without a memo.
-  std::unordered_map<std::string, std::optional<std::string>>* memo = nullptr;
+  // tags' routing keys join it when they are decoded (`learnt`: by the first queue's
+  // finish, for all). Null without a memo.
+  ReadMemo::Tags* memo = nullptr;
+  bool learnt = false;
 };
 // Counts the tags `memo` knows (null: none), leaving it holding only the tags read now.
-UnackedCount count_unacked(const std::string& key, const Reply& length, const Reply& tags,
-                           std::unordered_map<std::string, std::optional<std::string>>* memo);
+UnackedCount count_unacked(const std::string& key, const Reply& length, const Reply& tags, ReadMemo::Tags* memo);
 // A queue's Stage from its step lists' replies and its prefix's UnackedCount: in flight at
 // once, or after the phase-2 decode of the fresh tags (or, when HRANDFIELD is refused or
 // the hash is above the limit, the in-Redis count celery_commands() sends).

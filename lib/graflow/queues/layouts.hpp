@@ -73,9 +73,9 @@ inline constexpr long long celery_unacked_tag_limit = 1'000;
 // once, when the tag first appears; the memo holds exactly the tags of the last reading.
 // One memo per reader, used by one thread at a time; without one, every tag is decoded.
 struct ReadMemo {
-  // global_keyprefix -> delivery tag -> routing key (nullopt: an entry of another shape,
-  // never counted).
-  std::map<std::string, std::unordered_map<std::string, std::optional<std::string>>> unacked;
+  // Delivery tag -> routing key (nullopt: an entry of another shape, never counted).
+  using Tags = std::unordered_map<std::string, std::optional<std::string>>;
+  std::map<std::string, Tags> unacked; // by global_keyprefix
   // Sidekiq head jobs' enqueued_at by the job's text (a job stays at the head for many
   // readings): those of the last reading, and those of the one under way.
   std::unordered_map<std::string, std::optional<double>> head_times, head_times_now;

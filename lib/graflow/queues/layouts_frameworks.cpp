@@ -211,8 +211,7 @@ std::vector<Command> celery_unacked_reads(const std::string& global_keyprefix) {
   return {{"HLEN", key}, {"HRANDFIELD", key, std::to_string(celery_unacked_tag_limit + 1)}};
 }
 
-UnackedCount count_unacked(const std::string& key, const Reply& length, const Reply& tags,
-                           std::unordered_map<std::string, std::optional<std::string>>* memo) {
+UnackedCount count_unacked(const std::string& key, const Reply& length, const Reply& tags, ReadMemo::Tags* memo) {
   UnackedCount c;
   c.key = key;
   c.length = &length;
@@ -227,7 +226,7 @@ UnackedCount count_unacked(const std::string& key, const Reply& length, const Re
     c.over_tag_limit = true;
     return c;
   }
-  std::unordered_map<std::string, std::optional<std::string>> now;
+  ReadMemo::Tags now;
   for (const auto& tag : tags.elements) {
     if (memo != nullptr) {
       if (const auto known = memo->find(tag.str); known != memo->end()) {
@@ -285,14 +284,15 @@ Stage celery_interpret_shared(const QueueSpec& spec, const std::vector<Reply>& l
       throw failure(fmt::format("reading the unacked hash {}: {} routing keys for {} delivery tags", unacked->key,
                               keys.elements.size(), unacked->fresh.size()));
     }
+    const bool learn = unacked->memo != nullptr && !unacked->learnt;
+    unacked->learnt = true;
     long long more = 0;
     for (std::size_t i = 0; i < keys.elements.size(); ++i) {
       const Reply& routing_key = keys.elements[i];
       more += routing_key.is_string() && routing_key.str == spec.name ? 1 : 0;
-      if (unacked->memo != nullptr && !routing_key.is_nil()) { // a gone tag is not listed again
-        unacked->memo->insert_or_assign(unacked->fresh[i], routing_key.is_string()
-                                                               ? std::optional<std::string>(routing_key.str)
-                                                               : std::nullopt);
+      if (learn && !routing_key.is_nil()) { // a gone tag is not listed again
+        unacked->memo->emplace(unacked->fresh[i], routing_key.is_string() ? std::optional<std::string>(routing_key.str)
+                                                                          : std::nullopt);
       }
     }
     reading.in_flight = counted + more;

@@ -39,45 +39,44 @@ Reply* place(const redisReadTask* task) {
   return &elements.emplace_back();
 }
 
-// Each returns the object, or nullptr (hiredis's "out of memory") instead of throwing into C.
-void* create_string(const redisReadTask* task, char* str, size_t len) noexcept {
+// Places a reply and lets `fill` set it; nullptr (hiredis's "out of memory") instead of an
+// exception thrown into C, and no top-level reply left behind.
+template <class Fill>
+void* build(const redisReadTask* task, Fill fill) noexcept {
+  Reply* r = nullptr;
   try {
-    Reply* r = place(task);
-    r->type = task->type == REDIS_REPLY_ERROR    ? Reply::Type::error
-              : task->type == REDIS_REPLY_STATUS ? Reply::Type::status
-                                                 : Reply::Type::string;
-    r->str.assign(str, len);
+    r = place(task);
+    fill(*r);
     return r;
   } catch (...) {
+    if (task->parent == nullptr) {
+      delete r;
+    }
     return nullptr;
   }
+}
+void* create_string(const redisReadTask* task, char* str, size_t len) noexcept {
+  return build(task, [&](Reply& r) {
+    r.type = task->type == REDIS_REPLY_ERROR    ? Reply::Type::error
+             : task->type == REDIS_REPLY_STATUS ? Reply::Type::status
+                                                : Reply::Type::string;
+    r.str.assign(str, len);
+  });
 }
 void* create_array(const redisReadTask* task, int elements) noexcept {
-  try {
-    Reply* r = place(task);
-    r->type = Reply::Type::array;
-    r->elements.reserve(static_cast<std::size_t>(std::clamp(elements, 0, 1024)));
-    return r;
-  } catch (...) {
-    return nullptr;
-  }
+  return build(task, [&](Reply& r) {
+    r.type = Reply::Type::array;
+    r.elements.reserve(static_cast<std::size_t>(std::clamp(elements, 0, 1024)));
+  });
 }
 void* create_integer(const redisReadTask* task, long long value) noexcept {
-  try {
-    Reply* r = place(task);
-    r->type = Reply::Type::integer;
-    r->integer = value;
-    return r;
-  } catch (...) {
-    return nullptr;
-  }
+  return build(task, [&](Reply& r) {
+    r.type = Reply::Type::integer;
+    r.integer = value;
+  });
 }
 void* create_nil(const redisReadTask* task) noexcept {
-  try {
-    return place(task); // a Reply is nil until set
-  } catch (...) {
-    return nullptr;
-  }
+  return build(task, [](Reply& /*nil until set*/) {});
 }
 void free_reply(void* reply) noexcept { delete static_cast<Reply*>(reply); }
 
