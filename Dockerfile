@@ -11,9 +11,10 @@
 # --install` tree). Both give the same runtime stage.
 
 # Runtime stage: only the shared libraries the binary and its modules load (ldd; image.sh
-# checks inside the image that none is missing): hiredis, OpenSSL's libssl (rediss://),
-# yaml-cpp, fmt and libevent (the exporter's HTTP server) for the binary; libcurl for
-# graflowctl-net.so, the Kubernetes client; PLplot for graflowctl-plot.so (simulate --svg).
+# checks inside the image that none is missing): hiredis, yaml-cpp, fmt and libevent (the
+# exporter's HTTP server) for the binary; OpenSSL's libssl for graflowctl-tls.so (rediss://);
+# libcurl for graflowctl-net.so, the Kubernetes client; PLplot for graflowctl-plot.so
+# (simulate --svg).
 # ca-certificates for HTTPS to API servers and TLS Redis with public certificates.
 FROM debian:12-slim AS runtime
 RUN apt-get update \

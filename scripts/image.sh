@@ -200,7 +200,7 @@ cmd_build() {
     [ -f "$build_dir/CMakeCache.txt" ] || die "$build_dir is not a configured build directory"
     ! grep -q '^GRAFLOW_SANITIZE:BOOL=ON' "$build_dir/CMakeCache.txt" ||
       die "$build_dir is a sanitizer build (the image has no libasan); use another --build-dir or none"
-    cmake --build "$build_dir" --target graflowctl graflowctl-net graflowctl-plot -j"$(nproc)" >&2
+    cmake --build "$build_dir" --target graflowctl graflowctl-net graflowctl-tls graflowctl-plot -j"$(nproc)" >&2
     local context=$build_dir/image-context
     rm -rf "$context"
     cmake --install "$build_dir" --prefix "$context/opt/graflowctl" --strip >/dev/null

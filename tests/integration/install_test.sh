@@ -13,6 +13,7 @@ done
 if ls "$GRAFLOW_BUILD_DIR"/cli/graflowctl-net.so >/dev/null 2>&1; then
   test -f "$prefix"/lib*/graflowctl/graflowctl-net.so || { echo "FAIL: net module not installed"; exit 1; }
 fi
+test -f "$prefix"/lib*/graflowctl/graflowctl-tls.so || { echo "FAIL: TLS module (rediss://) not installed"; exit 1; }
 # Run from an unrelated directory: the templates must come from the install prefix.
 cd "$prefix"
 out=$("$bin" -v render --profile prod 2>"$prefix/err")

@@ -188,3 +188,32 @@ TEST_CASE("TLS to a plaintext Redis, and TLS flags without rediss://") {
   CHECK(missing.code == 2);
   CHECK(missing.err == "graflowctl: error: cannot read --redis-ca-file /nonexistent/ca.pem: No such file or directory\n");
 }
+
+TEST_CASE("OpenSSL is loaded only for rediss://: without graflowctl-tls.so, TLS fails in one line") {
+  // graflowctl itself links no OpenSSL (ldd): the session is in graflowctl-tls.so, beside it.
+  const graflow::testing::TempDir bin;
+  const auto lone = bin.path() / "graflowctl";
+  std::filesystem::copy_file(graflow::testing::graflowctl_binary(), lone);
+  RedisServer redis(ca().redis(ca().server_cert()));
+  redis.push("graflow:queue", 7);
+
+  // Plaintext needs no module at all.
+  const auto plain = graflow::testing::run({lone.string(), "queue", "depth", "-o", "json", "--redis-url", redis.url()});
+  REQUIRE(plain.code == 0);
+  CHECK(json::parse(plain.out)["queues"][0]["depth"] == 7);
+
+  std::vector<std::string> argv = depth(redis, {"--redis-ca-file", ca().ca().string()});
+  argv.insert(argv.begin(), lone.string());
+  const auto tls = graflow::testing::run(argv);
+  CHECK(tls.code == 1);
+  CHECK(tls.out.empty());
+  CHECK(tls.err == "graflowctl: error: cannot load graflowctl-tls.so, which rediss:// needs (not found); reinstall "
+                   "graflowctl or set GRAFLOW_TLS_MODULE\n");
+
+  // The variable names the module (an installed one elsewhere, say).
+  const auto named = graflow::testing::run(
+      argv, graflow::testing::env({"GRAFLOW_TLS_MODULE=" +
+                                   (std::filesystem::path(graflow::testing::graflowctl_binary()).parent_path() / "graflowctl-tls.so").string()}));
+  CHECK(named.code == 0);
+  CHECK(json::parse(named.out)["queues"][0]["depth"] == 7);
+}

@@ -120,6 +120,17 @@ TEST_CASE("base64 round trip and rejects garbage") {
   CHECK(base64_decode("aG\nk=").value() == "hi");
   CHECK_FALSE(base64_decode("a*b=").has_value());
   CHECK_FALSE(base64_decode("aGk=aGk=").has_value());
+  CHECK_FALSE(base64_decode("aGk===").has_value());
+  CHECK(base64_decode("").value().empty());
+  std::string every_byte;
+  for (int i = 0; i < 256; ++i) {
+    every_byte.push_back(static_cast<char>(i));
+  }
+  for (std::size_t n = 0; n <= 4; ++n) { // every padding case
+    const std::string data = every_byte.substr(0, every_byte.size() - n);
+    CHECK(base64_decode(base64_encode(data)).value() == data);
+  }
+  CHECK(base64_encode("hi") == "aGk=");
 }
 
 TEST_CASE("parse_kubeconfig decodes data fields and resolves relative paths against the file") {

@@ -1,8 +1,10 @@
-// base64 through OpenSSL's EVP_EncodeBlock/EVP_DecodeBlock; this file only adds what
-// kubeconfig files need on top: whitespace ignored and padding optional.
+// base64 through yaml-cpp's EncodeBase64/DecodeBase64 (YAML's !!binary; yaml-cpp is linked
+// anyway, and OpenSSL is not: only rediss:// loads it, in graflowctl-tls.so). This file only
+// adds what kubeconfig files need on top: padding optional, and garbage refused rather than
+// decoded to nothing.
 #include "graflow/kube/base64.hpp"
 
-#include <openssl/evp.h>
+#include <yaml-cpp/binary.h>
 
 namespace graflow::kube {
 
@@ -31,23 +33,15 @@ std::optional<std::string> base64_decode(std::string_view text) {
   if (clean.size() % 4 != 0) {
     return std::nullopt;
   }
-  std::string out(clean.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(clean.data()), static_cast<int>(clean.size()));
-  if (n < 0) {
-    return std::nullopt;
+  const std::vector<unsigned char> bytes = YAML::DecodeBase64(clean);
+  if (bytes.empty() && !clean.empty()) {
+    return std::nullopt; // a character outside the alphabet (a valid group decodes to >= 1 byte)
   }
-  // EVP_DecodeBlock counts the bytes the padding stands for as zeros.
-  out.resize(static_cast<std::size_t>(n) - padding);
-  return out;
+  return std::string(bytes.begin(), bytes.end());
 }
 
 std::string base64_encode(std::string_view data) {
-  std::string out((data.size() + 2) / 3 * 4 + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
+  return YAML::EncodeBase64(reinterpret_cast<const unsigned char*>(data.data()), data.size());
 }
 
 } // namespace graflow::kube
