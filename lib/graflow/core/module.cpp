@@ -1,5 +1,6 @@
 #include "graflow/core/module.hpp"
 
+#include "graflow/core/env.hpp"
 #include "graflow/core/error.hpp"
 #include "graflow/core/log.hpp"
 
@@ -56,6 +57,13 @@ void* load_symbol(const Spec& spec) {
     return symbol;
   }
   throw failure(fmt::format("cannot load {}, which {} ({}); {}", spec.file, spec.needed_for, last_error, spec.hint));
+}
+
+void* load_symbol_overridable(Spec spec, const char* variable) {
+  if (const auto path = ProcessEnv().non_empty(variable)) {
+    spec.first.emplace(spec.first.begin(), *path);
+  }
+  return load_symbol(spec);
 }
 
 } // namespace graflow::module

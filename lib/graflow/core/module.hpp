@@ -2,6 +2,8 @@
 // Loading graflowctl's own dlopen'ed modules (graflowctl-net.so, graflowctl-plot.so): where
 // to look for them and how a missing or broken module is reported, in one place, so that
 // every module is found the same way in the build tree and once installed.
+#include "graflow/core/log.hpp"
+
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -29,5 +31,18 @@ std::vector<std::filesystem::path> default_locations(const std::string& file);
 // life of the process. Throws a failure Error "cannot load FILE, which NEEDED_FOR (WHY);
 // HINT", WHY being dlerror()'s text, a missing symbol or "not found".
 void* load_symbol(const Spec& spec);
+
+// For the modules whose entry point is `const Api* entry(const log::Host*)` (graflowctl-net,
+// graflowctl-tls): load_symbol() with $VARIABLE, when set, tried first; the entry point is
+// called with the binary's log level and sink (so -v reaches code inside the module) and its
+// answer returned. The variable is read from the process's own environment: the loader is
+// part of the process's platform (cli::process_platform).
+void* load_symbol_overridable(Spec spec, const char* variable);
+template <class Api>
+const Api* load_api(Spec spec, const char* variable) {
+  auto* entry = reinterpret_cast<const Api* (*)(const log::Host*)>(load_symbol_overridable(std::move(spec), variable));
+  const log::Host host = log::host(); // copied by the module
+  return entry(&host);
+}
 
 } // namespace graflow::module
