@@ -1,5 +1,5 @@
 #pragma once
-// Loading graflowctl's own dlopen'ed modules (graflowctl-net.so, graflowctl-plot.so): where
+// Loading graflowctl's own dlopen'ed modules (graflowctl-net, -tls and -plot .so): where
 // to look for them and how a missing or broken module is reported, in one place, so that
 // every module is found the same way in the build tree and once installed.
 #include "graflow/core/log.hpp"
@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace graflow::module {
