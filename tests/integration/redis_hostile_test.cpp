@@ -19,6 +19,18 @@ graflow::testing::Result depth(const HostileRedis& h, const std::string& timeout
   return graflowctl({"queue", "depth", "--redis-timeout", timeout, "--redis-url", h.url()});
 }
 
+// What depth() prints when the reply is not RESP: `byte` is the first wrong type byte.
+std::string not_resp(const HostileRedis& h, char byte) {
+  return "graflowctl: error: Redis at " + at(h) +
+         " sent something that is not a Redis reply while reading queue lengths: Protocol error, got \"" +
+         std::string(1, byte) + "\" as reply type byte\n";
+}
+
+// What depth() prints when the whole reply is not in within `timeout`.
+std::string timed_out(const HostileRedis& h, const std::string& timeout = "300ms") {
+  return "graflowctl: error: Redis at " + at(h) + " did not answer reading queue lengths within " + timeout + "\n";
+}
+
 } // namespace
 
 TEST_CASE("--redis-timeout bounds the whole reply, not each read") {
@@ -28,7 +40,7 @@ TEST_CASE("--redis-timeout bounds the whole reply, not each read") {
   auto r = depth(trickle, "500ms");
   const auto took = std::chrono::steady_clock::now() - start;
   CHECK(r.code == 1);
-  CHECK(r.err == "graflowctl: error: Redis at " + at(trickle) + " did not answer reading queue lengths within 500ms\n");
+  CHECK(r.err == timed_out(trickle, "500ms"));
   CHECK(took < Ms(1000));
   CHECK(trickle.requests() == 1);
 }
@@ -37,7 +49,7 @@ TEST_CASE("a stalled server") {
   HostileRedis stall("");
   auto r = depth(stall);
   CHECK(r.code == 1);
-  CHECK(r.err == "graflowctl: error: Redis at " + at(stall) + " did not answer reading queue lengths within 300ms\n");
+  CHECK(r.err == timed_out(stall));
 }
 
 TEST_CASE("a negative or absurd length is an error, never a depth") {
@@ -65,9 +77,7 @@ TEST_CASE("garbage that is not RESP") {
   HostileRedis http("HTTP/1.1 400 Bad Request\r\n\r\n");
   auto r = depth(http);
   CHECK(r.code == 1);
-  CHECK(r.err == "graflowctl: error: Redis at " + at(http) +
-                     " sent something that is not a Redis reply while reading queue lengths: Protocol error, got "
-                     "\"H\" as reply type byte\n");
+  CHECK(r.err == not_resp(http, 'H'));
 
   HostileRedis closes("+O");
   // The server sends half a reply and then nothing: bounded by the timeout as well.
@@ -81,15 +91,13 @@ TEST_CASE("garbage inside an array, or an array announcing two billion elements"
   HostileRedis inside("*3\r\n:1\r\n*2\r\n:2\r\n!x\r\n");
   auto r = depth(inside);
   CHECK(r.code == 1);
-  CHECK(r.err == "graflowctl: error: Redis at " + at(inside) +
-                     " sent something that is not a Redis reply while reading queue lengths: Protocol error, got "
-                     "\"!\" as reply type byte\n");
+  CHECK(r.err == not_resp(inside, '!'));
 
   // Nothing is allocated for the announced size: the read ends at the timeout as any stall.
   HostileRedis huge("*2000000000\r\n:1\r\n:2\r\n");
   auto h = depth(huge);
   CHECK(h.code == 1);
-  CHECK(h.err == "graflowctl: error: Redis at " + at(huge) + " did not answer reading queue lengths within 300ms\n");
+  CHECK(h.err == timed_out(huge));
 }
 
 TEST_CASE("an error reply's control characters are escaped and its length cut") {
